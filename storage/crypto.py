@@ -1,0 +1,163 @@
+"""Key ring, AES-256-GCM sealing and the blind index: the only code that encrypts.
+
+Ciphertext format (bytes): ``0x01 | key id (4 bytes) | nonce (12 bytes) | AES-GCM ciphertext+tag``.
+The associated data binds each value to ``table/column/row id`` so a value copied into another
+row or column fails authentication instead of decrypting as someone else's note.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import stat
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+FORMAT_VERSION = 1
+_HEADER = 1 + 4 + 12
+
+
+class KeyFileError(Exception):
+    """A key file is missing, unreadable, unsafe or does not match the data."""
+
+
+class IntegrityError(Exception):
+    """A stored value failed authentication: tampered, swapped or sealed with an unknown key."""
+
+
+@dataclass(frozen=True)
+class KeyRing:
+    """The keys that decrypt; the first (primary) one also encrypts."""
+
+    keys: dict[str, bytes]
+    primary: str
+    index_secret: bytes
+    rotation_pending: bool = False
+    _index_key: bytes = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self.primary not in self.keys:
+            raise KeyFileError("key file names a primary key it does not contain")
+        for kid, key in self.keys.items():
+            if len(bytes.fromhex(kid)) != 4 or len(key) != 32:
+                raise KeyFileError("key file holds a malformed key")
+        derived = HKDF(
+            algorithm=hashes.SHA256(), length=32, salt=None, info=b"casenotes blind index v1"
+        ).derive(self.index_secret)
+        object.__setattr__(self, "_index_key", derived)
+
+    @staticmethod
+    def generate() -> KeyRing:
+        """Make a fresh ring with one primary key and a blind-index secret."""
+        kid = secrets.token_hex(4)
+        return KeyRing({kid: AESGCM.generate_key(256)}, kid, secrets.token_bytes(32))
+
+    def with_new_primary(self) -> KeyRing:
+        """Return a ring whose new primary key encrypts while every old key still decrypts."""
+        kid = secrets.token_hex(4)
+        keys = {kid: AESGCM.generate_key(256), **self.keys}
+        return KeyRing(keys, kid, self.index_secret, rotation_pending=True)
+
+    def finished_rotation(self) -> KeyRing:
+        """Return the same ring with the rotation marked complete."""
+        return KeyRing(dict(self.keys), self.primary, self.index_secret, rotation_pending=False)
+
+    def seal(self, plaintext: bytes, aad: str) -> bytes:
+        """Encrypt with the primary key and a fresh 96-bit nonce, bound to ``aad``."""
+        nonce = os.urandom(12)
+        ct = AESGCM(self.keys[self.primary]).encrypt(nonce, plaintext, aad.encode())
+        return bytes([FORMAT_VERSION]) + bytes.fromhex(self.primary) + nonce + ct
+
+    def open(self, blob: bytes, aad: str) -> bytes:
+        """Decrypt a sealed value or raise IntegrityError; never returns unauthenticated bytes."""
+        if len(blob) < _HEADER + 16 or blob[0] != FORMAT_VERSION:
+            raise IntegrityError(f"stored value for {aad} is not in a known format")
+        kid = blob[1:5].hex()
+        key = self.keys.get(kid)
+        if key is None:
+            raise IntegrityError(f"stored value for {aad} was sealed with unknown key {kid}")
+        try:
+            return AESGCM(key).decrypt(blob[5:17], blob[17:], aad.encode())
+        except InvalidTag:
+            raise IntegrityError(f"stored value for {aad} failed its integrity check") from None
+
+    @staticmethod
+    def key_id_of(blob: bytes) -> str:
+        """Tell which key sealed a value (used by rotation)."""
+        return blob[1:5].hex()
+
+    def blind_index(self, name: str) -> str:
+        """HMAC the normalised name so equal names match without storing them."""
+        return hmac.new(self._index_key, normalise_name(name).encode(), hashlib.sha256).hexdigest()
+
+    def to_json(self) -> str:
+        """Serialise for the key file."""
+        return json.dumps(
+            {
+                "format": 1,
+                "primary": self.primary,
+                "keys": {k: base64.b64encode(v).decode() for k, v in self.keys.items()},
+                "index_secret": base64.b64encode(self.index_secret).decode(),
+                "rotation_pending": self.rotation_pending,
+            },
+            indent=2,
+        )
+
+    @staticmethod
+    def from_json(text: str) -> KeyRing:
+        """Parse a key file's text."""
+        try:
+            data = json.loads(text)
+            keys = {k: base64.b64decode(v) for k, v in data["keys"].items()}
+            return KeyRing(
+                keys,
+                data["primary"],
+                base64.b64decode(data["index_secret"]),
+                bool(data.get("rotation_pending", False)),
+            )
+        except KeyFileError:
+            raise
+        except (ValueError, KeyError, TypeError, AttributeError):
+            raise KeyFileError("key file is not a valid casenotes key file") from None
+
+
+def normalise_name(name: str) -> str:
+    """Fold case, accents-preserving NFKC and whitespace so 'alex ' finds 'Alex'."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def load_key_ring(path: Path) -> KeyRing:
+    """Read a key file, refusing a missing one or one other users can read."""
+    if not path.exists():
+        raise KeyFileError(f"key file {path} does not exist; create one with `casenotes keys new`")
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise KeyFileError(
+            f"key file {path} is readable by other users (mode {mode:o}); run chmod 600 {path}"
+        )
+    return KeyRing.from_json(path.read_text())
+
+
+def write_key_ring(path: Path, ring: KeyRing, *, overwrite: bool) -> None:
+    """Write the key file with mode 0600, atomically; refuse to clobber unless rotating."""
+    if path.exists() and not overwrite:
+        raise KeyFileError(f"key file {path} already exists; refusing to overwrite it")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(ring.to_json())
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)

@@ -1,0 +1,160 @@
+"""SQLAlchemy 2 models. Every ``*_enc`` column holds a sealed value (see crypto.py)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from storage.types import UTCDateTime
+
+
+class Base(DeclarativeBase):
+    """Declarative base for all casenotes tables."""
+
+
+class Worker(Base):
+    __tablename__ = "workers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True, index=True)
+    display_name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    role: Mapped[str] = mapped_column(String(16), default="worker")
+    team: Mapped[str | None] = mapped_column(String(64))
+    timezone: Mapped[str] = mapped_column(String(64))
+    date_order: Mapped[str] = mapped_column(String(3), default="DMY")
+    tidy_chat: Mapped[bool] = mapped_column(Boolean, default=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Invite(Base):
+    __tablename__ = "invites"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    team: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    used_by: Mapped[int | None] = mapped_column(ForeignKey("workers.id"))
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    team: Mapped[str | None] = mapped_column(String(64))
+    name_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    age_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    pronouns_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    name_index: Mapped[str] = mapped_column(String(64), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_session_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Note(Base):
+    __tablename__ = "notes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    participant_id: Mapped[str | None] = mapped_column(ForeignKey("participants.id"), index=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    session_start: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    template_id: Mapped[str] = mapped_column(String(64))
+    template_version: Mapped[int] = mapped_column(Integer)
+    content_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(16), default="complete")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    late: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Draft(Base):
+    __tablename__ = "drafts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), unique=True)
+    state_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    # Telegram message ids are not sensitive; kept so tidy-up can delete them later.
+    message_ids: Mapped[str] = mapped_column(Text, default="[]")
+    prompt_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Action(Base):
+    __tablename__ = "actions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    note_id: Mapped[str] = mapped_column(ForeignKey("notes.id"), index=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    text_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    who: Mapped[str] = mapped_column(String(32))
+    due: Mapped[date | None] = mapped_column(Date)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Reminder(Base):
+    __tablename__ = "reminders"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    ref_id: Mapped[str | None] = mapped_column(String(32))
+    text_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AuditEvent(Base):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    worker_id: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(48))
+    ref_id: Mapped[str | None] = mapped_column(String(32))
+
+
+class KeyCanary(Base):
+    """One sealed known value: opening it at start-up proves the key file fits this database."""
+
+    __tablename__ = "key_canary"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    value_enc: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+#: Every sealed column, for rotation and the plaintext scan tests: (model, column names).
+SEALED_COLUMNS: list[tuple[type[Base], tuple[str, ...]]] = [
+    (Worker, ("display_name_enc",)),
+    (Participant, ("name_enc", "age_enc", "pronouns_enc")),
+    (Note, ("content_enc",)),
+    (Draft, ("state_enc",)),
+    (Action, ("text_enc",)),
+    (Reminder, ("text_enc",)),
+    (KeyCanary, ("value_enc",)),
+]
+
+
+def aad_row_id(row: Base) -> object:
+    """Return the value that binds a row's ciphertexts (workers use their Telegram id)."""
+    return row.telegram_user_id if isinstance(row, Worker) else row.id  # type: ignore[attr-defined]

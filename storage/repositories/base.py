@@ -1,0 +1,59 @@
+"""Shared plumbing for repositories: a session factory, the key ring and sealing helpers."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from storage.crypto import KeyRing
+from storage.db import SessionFactory
+from storage.models import AuditEvent
+
+
+def new_id() -> str:
+    """Return a random row id, known before insert so it can bind the ciphertext."""
+    return uuid.uuid4().hex
+
+
+def utcnow() -> datetime:
+    """Return the current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+class Repository:
+    """Holds what every repository needs; subclasses add one aggregate's queries."""
+
+    def __init__(self, sessions: SessionFactory, ring: KeyRing) -> None:
+        self.sessions = sessions
+        self.ring = ring
+
+    def seal_text(
+        self, value: str | None, table: str, column: str, row_id: object
+    ) -> bytes | None:
+        """Encrypt a string bound to its table, column and row (None stays None)."""
+        if value is None:
+            return None
+        return self.ring.seal(value.encode(), f"{table}.{column}.{row_id}")
+
+    def open_text(self, blob: bytes | None, table: str, column: str, row_id: object) -> str | None:
+        """Decrypt a string sealed by seal_text."""
+        if blob is None:
+            return None
+        return self.ring.open(blob, f"{table}.{column}.{row_id}").decode()
+
+    def seal_json(self, value: Any, table: str, column: str, row_id: object) -> bytes:
+        """Encrypt a JSON-serialisable value."""
+        return self.ring.seal(
+            json.dumps(value, separators=(",", ":")).encode(), f"{table}.{column}.{row_id}"
+        )
+
+    def open_json(self, blob: bytes, table: str, column: str, row_id: object) -> Any:
+        """Decrypt a value sealed by seal_json."""
+        return json.loads(self.ring.open(blob, f"{table}.{column}.{row_id}"))
+
+
+def audit(kind: str, worker_id: int | None, ref_id: str | None = None) -> AuditEvent:
+    """Build an audit row; it records what happened and to which id, never content."""
+    return AuditEvent(at=utcnow(), worker_id=worker_id, kind=kind, ref_id=ref_id)

@@ -1,0 +1,196 @@
+"""Completed notes, their agreed actions and the reminders they schedule."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import delete, select
+
+from storage.models import Action, Draft, Note, Reminder, Worker
+from storage.records import ActionRecord, NewNote, NoteRecord
+from storage.repositories.base import Repository, audit, new_id, utcnow
+from storage.repositories.participants import ParticipantRepository, owned
+
+#: Notes should be finished within this long after the session ends.
+LATE_AFTER = timedelta(hours=24)
+#: Action reminders fire at this local hour on the due date.
+ACTION_REMINDER_HOUR = time(9, 0)
+
+
+class NoteRepository(Repository):
+    """Notes belong to the worker who wrote them; every read is scoped to that worker."""
+
+    def _action(self, row: Action) -> ActionRecord:
+        return ActionRecord(
+            id=row.id,
+            note_id=row.note_id,
+            text=self.open_text(row.text_enc, "actions", "text_enc", row.id) or "",
+            who=row.who,
+            due=row.due,
+            done=row.done,
+        )
+
+    def _record(self, row: Note, actions: list[Action]) -> NoteRecord:
+        return NoteRecord(
+            id=row.id,
+            participant_id=row.participant_id,
+            worker_id=row.worker_id,
+            session_start=row.session_start,
+            duration_minutes=row.duration_minutes,
+            template_id=row.template_id,
+            template_version=row.template_version,
+            content=self.open_json(row.content_enc, "notes", "content_enc", row.id),
+            status=row.status,
+            created_at=row.created_at,
+            completed_at=row.completed_at,
+            late=row.late,
+            actions=tuple(self._action(a) for a in actions),
+        )
+
+    async def save(self, new: NewNote, now: datetime | None = None) -> NoteRecord:
+        """Store a finished note, its participant, actions and reminders, and drop the draft.
+
+        One transaction: a crash leaves either the draft or the saved note, never half of each.
+        """
+        now = now or utcnow()
+        note_id = new_id()
+        people = ParticipantRepository(self.sessions, self.ring)
+        async with self.sessions.begin() as s:
+            worker = await s.get(Worker, new.worker_id)
+            if worker is None:
+                raise LookupError("no such worker")
+            participant_id = new.participant_id
+            if (
+                participant_id is not None
+                and await owned(s, new.worker_id, participant_id) is None
+            ):
+                raise PermissionError("participant is not this worker's")
+            if new.new_participant is not None:
+                prow = people.build(new.worker_id, worker.team, new.new_participant)
+                s.add(prow)
+                await s.flush()
+                participant_id = prow.id
+            late = False
+            if new.session_start is not None:
+                end = new.session_start + timedelta(minutes=new.duration_minutes or 0)
+                late = now - end > LATE_AFTER
+            row = Note(
+                id=note_id,
+                participant_id=participant_id,
+                worker_id=new.worker_id,
+                session_start=new.session_start,
+                duration_minutes=new.duration_minutes,
+                template_id=new.template_id,
+                template_version=new.template_version,
+                content_enc=self.seal_json(new.content, "notes", "content_enc", note_id),
+                status="complete",
+                created_at=now,
+                completed_at=now,
+                late=late,
+            )
+            s.add(row)
+            await s.flush()
+            actions = []
+            for item in new.actions:
+                aid = new_id()
+                arow = Action(
+                    id=aid,
+                    note_id=note_id,
+                    worker_id=new.worker_id,
+                    text_enc=self.seal_text(item.text, "actions", "text_enc", aid),
+                    who=item.who,
+                    due=item.due,
+                    done=False,
+                )
+                actions.append(arow)
+                s.add(arow)
+                if item.due is not None:
+                    s.add(
+                        self._reminder("action_due", new.worker_id, aid, item.due, worker.timezone)
+                    )
+            if new.next_session_at is not None:
+                s.add(
+                    Reminder(
+                        id=new_id(),
+                        kind="next_session",
+                        worker_id=new.worker_id,
+                        ref_id=note_id,
+                        due_at=new.next_session_at - timedelta(hours=1),
+                    )
+                )
+            if participant_id is not None and new.session_start is not None:
+                prow2 = await owned(s, new.worker_id, participant_id)
+                if prow2 and (
+                    prow2.last_session_at is None or prow2.last_session_at < new.session_start
+                ):
+                    prow2.last_session_at = new.session_start
+            if new.draft_id is not None:
+                await s.execute(
+                    delete(Draft).where(Draft.id == new.draft_id, Draft.worker_id == new.worker_id)
+                )
+                await s.execute(
+                    delete(Reminder).where(
+                        Reminder.ref_id == new.draft_id, Reminder.sent_at.is_(None)
+                    )
+                )
+            s.add(audit("note.saved", new.worker_id, note_id))
+            return self._record(row, actions)
+
+    def _reminder(self, kind: str, worker_id: int, ref: str, due, tz: str) -> Reminder:
+        from zoneinfo import ZoneInfo
+
+        local = datetime.combine(due, ACTION_REMINDER_HOUR, tzinfo=ZoneInfo(tz))
+        return Reminder(
+            id=new_id(), kind=kind, worker_id=worker_id, ref_id=ref, due_at=local.astimezone(UTC)
+        )
+
+    async def get(self, worker_id: int, note_id: str) -> NoteRecord | None:
+        """Return one of the worker's notes with its actions."""
+        async with self.sessions() as s:
+            row = await s.scalar(
+                select(Note).where(Note.id == note_id, Note.worker_id == worker_id)
+            )
+            if row is None:
+                return None
+            acts = (await s.scalars(select(Action).where(Action.note_id == row.id))).all()
+            return self._record(row, list(acts))
+
+    async def for_participant(
+        self, worker_id: int, participant_id: str, limit: int = 10
+    ) -> list[NoteRecord]:
+        """Return the worker's notes for a participant, latest session first."""
+        async with self.sessions() as s:
+            rows = (
+                await s.scalars(
+                    select(Note)
+                    .where(Note.worker_id == worker_id, Note.participant_id == participant_id)
+                    .order_by(Note.session_start.desc().nulls_last(), Note.created_at.desc())
+                    .limit(limit)
+                )
+            ).all()
+            out = []
+            for row in rows:
+                acts = (await s.scalars(select(Action).where(Action.note_id == row.id))).all()
+                out.append(self._record(row, list(acts)))
+            return out
+
+    async def open_actions(self, worker_id: int, participant_id: str) -> list[ActionRecord]:
+        """Return every unfinished action from the worker's notes about a participant."""
+        async with self.sessions() as s:
+            rows = await s.scalars(
+                select(Action)
+                .join(Note, Note.id == Action.note_id)
+                .where(
+                    Action.worker_id == worker_id,
+                    Note.participant_id == participant_id,
+                    Action.done.is_(False),
+                )
+                .order_by(Action.due.asc().nulls_last())
+            )
+            return [self._action(r) for r in rows]
+
+    async def count(self, worker_id: int) -> int:
+        """Return how many notes the worker has saved."""
+        async with self.sessions() as s:
+            rows = await s.scalars(select(Note.id).where(Note.worker_id == worker_id))
+            return len(rows.all())

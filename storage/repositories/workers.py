@@ -1,0 +1,158 @@
+"""Workers and their invites."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+
+from storage.models import Invite, Worker
+from storage.records import InviteRecord, WorkerRecord
+from storage.repositories.base import Repository, audit, utcnow
+
+INVITE_LIFETIME = timedelta(hours=72)
+ROLES = ("worker", "supervisor", "admin")
+
+
+def _hash_code(code: str) -> str:
+    return hashlib.sha256(code.encode()).hexdigest()
+
+
+class InviteRejected(Exception):
+    """An invite code is unknown, used or expired (deliberately not saying which)."""
+
+
+class WorkerRepository(Repository):
+    """Who may use the bot, and their personal settings."""
+
+    def _record(self, row: Worker) -> WorkerRecord:
+        name = self.open_text(
+            row.display_name_enc, "workers", "display_name_enc", row.telegram_user_id
+        )
+        return WorkerRecord(
+            id=row.id,
+            telegram_user_id=row.telegram_user_id,
+            display_name=name or "",
+            role=row.role,
+            team=row.team,
+            timezone=row.timezone,
+            date_order=row.date_order,
+            tidy_chat=row.tidy_chat,
+            active=row.active,
+        )
+
+    async def create_invite(
+        self, role: str = "worker", team: str | None = None, now: datetime | None = None
+    ) -> InviteRecord:
+        """Store a one-time invite; only its hash is kept, the code is shown once."""
+        if role not in ROLES:
+            raise ValueError(f"role must be one of {', '.join(ROLES)}")
+        now = now or utcnow()
+        code = secrets.token_urlsafe(18)
+        expires = now + INVITE_LIFETIME
+        async with self.sessions.begin() as s:
+            s.add(
+                Invite(
+                    code_hash=_hash_code(code),
+                    role=role,
+                    team=team,
+                    created_at=now,
+                    expires_at=expires,
+                )
+            )
+            s.add(audit("invite.created", None))
+        return InviteRecord(code=code, role=role, team=team, expires_at=expires)
+
+    async def redeem_invite(
+        self,
+        code: str,
+        telegram_user_id: int,
+        display_name: str,
+        timezone: str,
+        now: datetime | None = None,
+    ) -> WorkerRecord:
+        """Register (or re-activate) the sender with a valid, unused, unexpired code."""
+        now = now or utcnow()
+        async with self.sessions.begin() as s:
+            invite = await s.scalar(
+                select(Invite).where(Invite.code_hash == _hash_code(code)).with_for_update()
+            )
+            if invite is None or invite.used_at is not None or invite.expires_at <= now:
+                raise InviteRejected()
+            row = await s.scalar(select(Worker).where(Worker.telegram_user_id == telegram_user_id))
+            sealed = self.seal_text(display_name, "workers", "display_name_enc", telegram_user_id)
+            if row is None:
+                row = Worker(
+                    telegram_user_id=telegram_user_id,
+                    display_name_enc=sealed,
+                    role=invite.role,
+                    team=invite.team,
+                    timezone=timezone,
+                    date_order="DMY",
+                    tidy_chat=True,
+                    active=True,
+                    created_at=now,
+                )
+                s.add(row)
+            else:
+                row.display_name_enc = sealed
+                row.role, row.team, row.active = invite.role, invite.team, True
+            await s.flush()
+            invite.used_at, invite.used_by = now, row.id
+            s.add(audit("worker.registered", row.id))
+            return self._record(row)
+
+    async def by_telegram_id(self, telegram_user_id: int) -> WorkerRecord | None:
+        """Return the active worker with this Telegram id, or None for anyone else."""
+        async with self.sessions() as s:
+            row = await s.scalar(
+                select(Worker).where(
+                    Worker.telegram_user_id == telegram_user_id, Worker.active.is_(True)
+                )
+            )
+            return self._record(row) if row else None
+
+    async def get(self, worker_id: int) -> WorkerRecord | None:
+        """Return a worker by id, active or not."""
+        async with self.sessions() as s:
+            row = await s.get(Worker, worker_id)
+            return self._record(row) if row else None
+
+    async def list(self) -> list[WorkerRecord]:
+        """Return every worker, oldest first."""
+        async with self.sessions() as s:
+            rows = (await s.scalars(select(Worker).order_by(Worker.id))).all()
+            return [self._record(r) for r in rows]
+
+    async def deactivate(self, worker_id: int) -> bool:
+        """End a worker's access at once; their notes stay. Returns False if unknown."""
+        async with self.sessions.begin() as s:
+            row = await s.get(Worker, worker_id)
+            if row is None:
+                return False
+            row.active = False
+            s.add(audit("worker.removed", worker_id))
+            return True
+
+    async def update_settings(
+        self,
+        worker_id: int,
+        *,
+        timezone: str | None = None,
+        date_order: str | None = None,
+        tidy_chat: bool | None = None,
+    ) -> WorkerRecord:
+        """Change a worker's own preferences."""
+        async with self.sessions.begin() as s:
+            row = await s.get(Worker, worker_id)
+            if row is None:
+                raise LookupError("no such worker")
+            if timezone is not None:
+                row.timezone = timezone
+            if date_order is not None:
+                row.date_order = date_order
+            if tidy_chat is not None:
+                row.tidy_chat = tidy_chat
+            return self._record(row)

@@ -1,0 +1,83 @@
+"""Open the database and key ring together and hand out the repositories."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.crypto import KeyRing, load_key_ring
+from storage.db import DatabaseUnavailable, SessionFactory, create_engine, session_factory
+from storage.keys import verify_or_plant_canary
+from storage.migrate import upgrade
+from storage.repositories import (
+    DraftRepository,
+    NoteRepository,
+    ParticipantRepository,
+    ReminderRepository,
+    WorkerRepository,
+)
+
+
+@dataclass
+class Storage:
+    """Everything above storage/ needs: repositories over one engine and key ring."""
+
+    engine: AsyncEngine
+    sessions: SessionFactory
+    ring: KeyRing
+    workers: WorkerRepository
+    participants: ParticipantRepository
+    notes: NoteRepository
+    drafts: DraftRepository
+    reminders: ReminderRepository
+
+    async def close(self) -> None:
+        """Release the connection pool."""
+        await self.engine.dispose()
+
+
+def _describe(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+async def open_storage(
+    url: str, keys_file: Path | None = None, *, ring: KeyRing | None = None, migrate: bool = True
+) -> Storage:
+    """Load keys, reach the database, apply migrations and prove the key fits the data.
+
+    The key file is read first, so a bad key never opens (let alone changes) the database.
+    """
+    if ring is None:
+        if keys_file is None:
+            raise ValueError("a key file or a key ring is required")
+        ring = load_key_ring(keys_file)
+    engine = create_engine(url)
+    sessions = session_factory(engine)
+    try:
+        if migrate:
+            await upgrade(engine)
+        await verify_or_plant_canary(sessions, ring)
+    except (OperationalError, DBAPIError, OSError) as exc:
+        await engine.dispose()
+        reason = type(getattr(exc, "orig", exc) or exc).__name__
+        raise DatabaseUnavailable(
+            f"cannot reach the database at {_describe(url)} ({reason})"
+        ) from None
+    except BaseException:
+        await engine.dispose()
+        raise
+    return Storage(
+        engine=engine,
+        sessions=sessions,
+        ring=ring,
+        workers=WorkerRepository(sessions, ring),
+        participants=ParticipantRepository(sessions, ring),
+        notes=NoteRepository(sessions, ring),
+        drafts=DraftRepository(sessions, ring),
+        reminders=ReminderRepository(sessions, ring),
+    )

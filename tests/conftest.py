@@ -1,0 +1,91 @@
+"""Shared fixtures: a real database per test, on SQLite and (when available) PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from storage.crypto import KeyRing
+from storage.service import Storage, open_storage
+
+PG_ENV = "CASENOTES_TEST_POSTGRES_URL"
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get(PG_ENV)
+    if not url and os.environ.get("CI"):
+        pytest.fail(f"{PG_ENV} is not set in CI: PostgreSQL tests must run, not skip")
+    return url
+
+
+async def _create_pg_database(admin_url: str) -> str:
+    import asyncpg
+
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    url = make_url(admin_url)
+    conn = await asyncpg.connect(
+        host=url.host,
+        port=url.port,
+        user=url.username,
+        password=url.password,
+        database=url.database or "postgres",
+    )
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
+async def _drop_pg_database(admin_url: str, db_url: str) -> None:
+    import asyncpg
+
+    url = make_url(admin_url)
+    conn = await asyncpg.connect(
+        host=url.host,
+        port=url.port,
+        user=url.username,
+        password=url.password,
+        database=url.database or "postgres",
+    )
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{make_url(db_url).database}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, empty database URL for each backend (the test id names which)."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'casenotes.db'}"
+        return
+    admin = _postgres_url()
+    if not admin:
+        pytest.skip(f"PostgreSQL not configured ({PG_ENV} unset)")
+    url = await _create_pg_database(admin)
+    try:
+        yield url
+    finally:
+        await _drop_pg_database(admin, url)
+
+
+@pytest.fixture
+def ring() -> KeyRing:
+    """A real, freshly generated key ring."""
+    return KeyRing.generate()
+
+
+@pytest.fixture
+async def storage(db_url: str, ring: KeyRing) -> AsyncIterator[Storage]:
+    """Migrated storage over a fresh database."""
+    st = await open_storage(db_url, ring=ring)
+    try:
+        yield st
+    finally:
+        await st.close()
