@@ -72,6 +72,7 @@ def new_draft(template: Template) -> dict[str, Any]:
         "cursor": None,
         "history": [],
         "editing": None,
+        "gaps": False,
         "buffer": {},
     }
 
@@ -91,11 +92,14 @@ def _next_cursor(template: Template, draft: dict[str, Any], after: str | None) -
     for f in template.fields[start:]:
         if not applies(template, f, answers):
             continue
+        if draft.get("gaps") and f.key in answers:
+            continue
         editing = draft.get("editing")
         if editing and f.section != editing:
             break
         return {"field": f.key, "sub": None}
     draft["editing"] = None
+    draft["gaps"] = False
     return {"review": True}
 
 
@@ -200,7 +204,11 @@ def _go_back(template: Template, draft: dict[str, Any], ctx: Ctx) -> Outcome:
             "This is the first question; there is nothing to go back to.",
         )
     target = draft["history"].pop()
-    draft["buffer"] = {} if not target.get("sub") else draft["buffer"]
+    if target.get("sub") and "item" not in draft["buffer"]:
+        # The item that sub-question belonged to is already filed; return to its list.
+        target = {"field": target["field"], "sub": None}
+    if not target.get("sub"):
+        draft["buffer"] = {}
     editing = draft.get("editing")
     if editing and (target.get("review") or template.field(target["field"]).section != editing):
         draft["editing"], target = None, {"review": True}
@@ -218,8 +226,12 @@ def _at_review(template: Template, draft: dict[str, Any], token: str | None, ctx
     if token == "nav:save":
         gaps = missing_fields(template, draft["answers"])
         if gaps:
-            _advance_to(draft, {"field": gaps[0].key, "sub": None})
-            return show(template, draft, ctx, note=f"{gaps[0].label} still needs an answer.")
+            # Walk through every question not yet asked (e.g. after consent changed to yes).
+            draft["gaps"], draft["editing"] = True, None
+            first = _next_cursor(template, draft, None)
+            _advance_to(draft, first)
+            labels = ", ".join(f.label for f in gaps)
+            return show(template, draft, ctx, note=f"Still needed: {labels}.")
         return Outcome("completed", draft, note=complete(template, draft["answers"], ctx.clock))
     if token and token.startswith("edit:"):
         key = token.removeprefix("edit:")

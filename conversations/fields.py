@@ -131,7 +131,8 @@ def parse_date(text: str, clock: Clock, when: str = "past") -> tuple[date, time 
         if parsed is None:
             example = "21/11" if clock.date_order == "DMY" else "11/21"
             raise Invalid(
-                f"I couldn't read that date. Try 'today', 'yesterday', {example} or 'last Tuesday'."
+                "I couldn't read that date. "
+                f"Try 'today', 'yesterday', {example} or 'last Tuesday'."
             )
         value = parsed.date()
     if when == "past" and value > clock.today:
@@ -195,7 +196,8 @@ def parse_duration(text: str) -> int:
         raise Invalid("A session needs to last at least a minute.")
     if minutes > MAX_DURATION_MINUTES:
         raise Invalid(
-            f"That is {minutes // 60}h{minutes % 60:02d}; sessions over 8 hours can't be recorded. Please check it."
+            f"That is {format_duration(minutes)}; sessions over 8 hours can't be recorded. "
+            "Please check it."
         )
     return minutes
 

@@ -126,6 +126,13 @@ class Template:
         return next(i for i, s in enumerate(self.sections) if any(f.key == key for f in s.fields))
 
 
+def _scalar(value: Any) -> str | None:
+    """YAML reads a bare yes/no as a boolean; our yes/no answers are the strings."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return None if value is None else str(value)
+
+
 class _Loader:
     def __init__(self, source: str) -> None:
         self.source = source
@@ -217,10 +224,7 @@ class _Loader:
             raise self.fail(where, "'when' needs 'field' and 'is' or 'is_not'")
         negate = "is_not" in data
         values = data["is_not" if negate else "is"]
-        values = tuple(
-            None if v is None else str(v)
-            for v in (values if isinstance(values, list) else [values])
-        )
+        values = tuple(_scalar(v) for v in (values if isinstance(values, list) else [values]))
         return Condition(str(data["field"]), values, negate)
 
     def template(self, data: Any) -> Template:
@@ -259,7 +263,7 @@ class _Loader:
             if c.get("field") not in keys:
                 raise self.fail("consent", f"refers to unknown field '{c.get('field')}'")
             consent = ConsentRule(
-                c["field"], str(c.get("declined", "no")), tuple(c.get("keep", []))
+                c["field"], _scalar(c.get("declined", "no")) or "no", tuple(c.get("keep", []))
             )
         return Template(tid, version, tpl.title, tpl.sections, dict(roles), consent)
 

@@ -1,0 +1,87 @@
+"""Random sequences of text, tokens and commands never make the engine raise or corrupt a draft."""
+
+from __future__ import annotations
+
+import json
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from conversations.engine import Input, answer, resume
+from conversations.template import Choice
+from tests.conversations.walker import Walker
+
+TOKENS = [
+    "nav:back",
+    "nav:skip",
+    "nav:done",
+    "nav:keep",
+    "nav:save",
+    "nav:add",
+    "nav:undo",
+    "c:today",
+    "c:yes",
+    "c:no",
+    "c:45",
+    "c:one_to_one",
+    "c:anxiety",
+    "c:6",
+    "c:participant",
+    "c:they_them",
+    "c:bogus",
+    "p:new",
+    "p:aa11",
+    "p:forged",
+    "edit:details",
+    "edit:consent",
+    "edit:actions",
+    "edit:nope",
+]
+TEXTS = [
+    "today",
+    "yesterday 3pm",
+    "2pm",
+    "45",
+    "1h15",
+    "Alex",
+    "34",
+    "yes",
+    "no",
+    "friday",
+    "<b>&amp;</b>",
+    "x" * 4000,
+    "",
+    "   ",
+    "/back",
+    "/skip",
+    "/done",
+    "mood, 8",
+    "13/13",
+]
+inputs = st.one_of(
+    st.sampled_from(TOKENS).map(lambda t: Input(token=t)),
+    st.sampled_from(TEXTS).map(lambda t: Input(text=t)),
+    st.text(max_size=60).map(lambda t: Input(text=t)),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    template=st.sampled_from(["peer_support", "soap", "birp"]),
+    steps=st.lists(inputs, max_size=60),
+)
+def test_engine_never_raises_and_drafts_round_trip(template: str, steps: list[Input]) -> None:
+    w = Walker(template)
+    ctx = w.ctx.__class__(w.ctx.clock, participants=(Choice("p:aa11", "Alex"),))
+    draft = w.draft
+    for inp in steps:
+        out = answer(w.template, draft, inp, ctx)
+        assert out.kind in ("prompt", "invalid", "review", "completed", "cancelled")
+        restored = json.loads(json.dumps(out.draft))
+        assert restored == out.draft
+        if out.kind in ("completed", "cancelled"):
+            break
+        assert (out.prompt is None) != (out.review is None)
+        draft = restored
+        again = resume(w.template, draft, ctx)
+        assert again.kind in ("prompt", "review")
