@@ -7,7 +7,6 @@ question is sent, so a restart, or another instance on the same database, loses 
 from __future__ import annotations
 
 from datetime import timedelta
-from html import escape
 from typing import Any
 
 from telegram import Bot
@@ -15,7 +14,7 @@ from telegram import Bot
 from bot.deps import Deps
 from bot.keyboards import prompt_keyboard, review_keyboard, simple_keyboard
 from bot.messaging import delete_all, drop_keyboard, send_blocks
-from bot.rendering import prompt_html, review_blocks, saved_card, split_html
+from bot.rendering import esc, prompt_html, review_blocks, saved_card, split_html
 from conversations import engine
 from conversations.engine import Clock, Ctx, Input, Outcome
 from conversations.template import Choice, Template, get_template
@@ -45,7 +44,7 @@ def is_paused(d: Deps, draft: DraftRecord) -> bool:
 async def pause(d: Deps, draft: DraftRecord | None) -> None:
     """Mark the draft so the next free text asks before being taken as an answer."""
     if draft is not None and not draft.state.get("paused"):
-        await d.storage.drafts.update(draft.id, state={**draft.state, "paused": True})
+        await d.storage.drafts.update(draft.id, state={**draft.state, "paused": True}, now=d.now())
 
 
 async def start_note(
@@ -54,7 +53,7 @@ async def start_note(
     """Open a fresh draft (replacing none: callers ask first) and ask the first question."""
     template = get_template(d.template_id)
     out = engine.start(template, await engine_ctx(d, worker))
-    draft = await d.storage.drafts.start(worker.id, {"engine": out.draft, "seq": 1})
+    draft = await d.storage.drafts.start(worker.id, {"engine": out.draft, "seq": 1}, now=d.now())
     await show(bot, d, chat_id, draft, out, user_message_id)
 
 
@@ -78,7 +77,7 @@ async def show(
         blocks = [prompt_html(out.prompt)]
         keyboard = prompt_keyboard(out.prompt, draft.id, seq)
     if warning:
-        blocks.insert(0, f"⚠️ {escape(warning)}")
+        blocks.insert(0, f"⚠️ {esc(warning)}")
     sent = await send_blocks(bot, chat_id, split_html(blocks), keyboard)
     mine = (user_message_id,) if user_message_id else ()
     await d.storage.drafts.update(
@@ -102,7 +101,7 @@ async def resume_note(
         "seq": int(draft.state["seq"]) + 1,
         "paused": False,
     }
-    updated = await d.storage.drafts.update(draft.id, state=state)
+    updated = await d.storage.drafts.update(draft.id, state=state, now=d.now())
     if updated is not None:
         await show(bot, d, chat_id, updated, out, user_message_id)
 
@@ -137,7 +136,7 @@ async def handle_input(
         "seq": int(draft.state["seq"]) + 1,
         "paused": False,
     }
-    updated = await d.storage.drafts.update(draft.id, state=state)
+    updated = await d.storage.drafts.update(draft.id, state=state, now=d.now())
     if updated is None:
         return "That note is no longer open."
     if inp.token and out.prompt and out.prompt.multi and out.prompt.key == _key(draft):

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import html
 from datetime import datetime
-from html import escape
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -13,6 +13,11 @@ from conversations.template import Template
 from storage.records import ActionRecord, NoteRecord
 
 LIMIT = 4096
+
+
+def esc(text: str) -> str:
+    """Escape user text for Telegram HTML (quotes need no escaping outside attributes)."""
+    return html.escape(text, quote=False)
 
 
 def split_html(blocks: list[str], limit: int = LIMIT) -> list[str]:
@@ -37,28 +42,28 @@ def split_html(blocks: list[str], limit: int = LIMIT) -> list[str]:
 
 def prompt_html(prompt: Prompt) -> str:
     """One question: step, prompt, help, the current answer and any note."""
-    lines = [f"<i>{escape(prompt.step)}</i>", f"<b>{escape(prompt.text)}</b>"]
+    lines = [f"<i>{esc(prompt.step)}</i>", f"<b>{esc(prompt.text)}</b>"]
     if prompt.help:
-        lines.append(f"<i>{escape(prompt.help)}</i>")
+        lines.append(f"<i>{esc(prompt.help)}</i>")
     if prompt.current:
-        lines.append(f"Current answer: {escape(prompt.current)}")
+        lines.append(f"Current answer: {esc(prompt.current)}")
     if prompt.note:
-        lines.append(f"✔️ {escape(prompt.note)}")
+        lines.append(f"✔️ {esc(prompt.note)}")
     return "\n".join(lines)
 
 
 def review_blocks(review: ReviewView) -> list[str]:
     """The review as HTML blocks, one per section."""
-    blocks = [f"<i>{escape(review.step)}</i>\n<b>Check the note, then save.</b>"]
+    blocks = [f"<i>{esc(review.step)}</i>\n<b>Check the note, then save.</b>"]
     for s in review.sections:
         body = (
-            [f"<i>{escape(s.note)}</i>"]
+            [f"<i>{esc(s.note)}</i>"]
             if s.note
-            else [f"{escape(label)}: {escape(value)}" for label, value in s.lines] or ["—"]
+            else [f"{esc(label)}: {esc(value)}" for label, value in s.lines] or ["—"]
         )
-        blocks.append("\n".join([f"<b>{escape(s.title)}</b>", *body]))
+        blocks.append("\n".join([f"<b>{esc(s.title)}</b>", *body]))
     if review.missing:
-        blocks.append("⚠️ Still needed: " + escape(", ".join(review.missing)))
+        blocks.append("⚠️ Still needed: " + esc(", ".join(review.missing)))
     return blocks
 
 
@@ -96,7 +101,7 @@ def last_session_html(
     now: datetime,
 ) -> list[str]:
     """The 'what happened last time' card."""
-    head = f"<b>Last session with {escape(name)}</b>\n{escape(when_html(note, tz))}"
+    head = f"<b>Last session with {esc(name)}</b>\n{esc(when_html(note, tz))}"
     if note.session_start:
         head += (
             f" ({ago(note.session_start.astimezone(ZoneInfo(tz)), now.astimezone(ZoneInfo(tz)))})"
@@ -111,10 +116,10 @@ def last_session_html(
     for role, title in (("concerns", "Concerns"), ("summary", "Summary")):
         value = answers.get(roles.get(role, role))
         if value:
-            blocks.append(f"<b>{title}</b>\n{escape(str(value))}")
+            blocks.append(f"<b>{title}</b>\n{esc(str(value))}")
     if open_actions:
         items = "\n".join(
-            f"• {escape(a.text)}" + (f" (due {a.due:%a} {a.due.day} {a.due:%b})" if a.due else "")
+            f"• {esc(a.text)}" + (f" (due {a.due:%a} {a.due.day} {a.due:%b})" if a.due else "")
             for a in open_actions
         )
         blocks.append(f"<b>Open actions</b>\n{items}")
@@ -130,7 +135,7 @@ def initials(name: str) -> str:
 
 def saved_card(note: NoteRecord, participant_name: str | None, tz: str) -> str:
     """'Saved: A. · Sun 22 Nov · 45 min · 2 actions'."""
-    parts = ["Saved: " + escape(initials(participant_name or ""))]
+    parts = ["Saved: " + esc(initials(participant_name or ""))]
     if note.session_start:
         local = note.session_start.astimezone(ZoneInfo(tz))
         parts.append(f"{local:%a} {local.day} {local:%b}")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
 from zoneinfo import ZoneInfo
 
 from telegram import Update
@@ -13,7 +12,7 @@ from bot.deps import deps
 from bot.keyboards import simple_keyboard
 from bot.messaging import send_blocks
 from bot.note_flow import pause
-from bot.rendering import last_session_html, split_html
+from bot.rendering import esc, last_session_html, split_html
 from conversations.template import get_template
 from storage.records import ParticipantRecord, WorkerRecord
 
@@ -36,7 +35,7 @@ async def _card(
     notes = await d.storage.notes.for_participant(worker.id, person.id, limit=1)
     if not notes:
         await send_blocks(
-            context.bot, chat_id, [f"No sessions recorded with {escape(person.name)} yet."]
+            context.bot, chat_id, [f"No sessions recorded with {esc(person.name)} yet."]
         )
         return
     note = notes[0]
@@ -84,16 +83,14 @@ async def last(update: Update, context: ContextTypes.DEFAULT_TYPE, worker: Worke
         await send_blocks(
             context.bot,
             chat_id,
-            [f"I can't find anyone called {escape(name)} among your participants."],
+            [f"I can't find anyone called {esc(name)} among your participants."],
         )
         return
     if len(found) == 1:
         await _card(update, context, worker, found[0])
         return
     keyboard = simple_keyboard([(_label(p, worker.timezone), f"l|{p.id}") for p in found], width=1)
-    await send_blocks(
-        context.bot, chat_id, [f"More than one {escape(name)}. Which one?"], keyboard
-    )
+    await send_blocks(context.bot, chat_id, [f"More than one {esc(name)}. Which one?"], keyboard)
 
 
 @workers_only

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from html import escape
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from telegram import Update
@@ -13,6 +12,7 @@ from bot.deps import deps
 from bot.keyboards import simple_keyboard
 from bot.messaging import send_blocks
 from bot.note_flow import pause
+from bot.rendering import esc
 from storage.records import WorkerRecord
 
 COMMON_ZONES = (
@@ -31,7 +31,7 @@ def _summary(worker: WorkerRecord) -> tuple[str, object]:
     order = "day/month (21/11)" if worker.date_order == "DMY" else "month/day (11/21)"
     text = (
         "<b>Your settings</b>\n"
-        f"Timezone: {escape(worker.timezone)}\n"
+        f"Timezone: {esc(worker.timezone)}\n"
         f"Dates: {order}\n"
         f"Chat tidy-up after saving: {'on' if worker.tidy_chat else 'off'}\n\n"
         "<i>For another timezone send /timezone Area/City.</i>"
@@ -74,7 +74,7 @@ async def timezone(
         )
         return
     worker = await d.storage.workers.update_settings(worker.id, timezone=name)
-    await send_blocks(context.bot, chat_id, [f"Timezone set to {escape(name)}."])
+    await send_blocks(context.bot, chat_id, [f"Timezone set to {esc(name)}."])
 
 
 @workers_only

@@ -60,6 +60,7 @@ class DraftRepository(Repository):
         state: dict[str, Any] | None = None,
         add_messages: tuple[int, ...] = (),
         prompt_message_id: int | None = None,
+        now: datetime | None = None,
     ) -> DraftRecord | None:
         """Store new state and/or remember message ids; None if the draft is gone."""
         async with self.sessions.begin() as s:
@@ -74,7 +75,8 @@ class DraftRepository(Repository):
                 row.message_ids = json.dumps(ids)
             if prompt_message_id is not None:
                 row.prompt_message_id = prompt_message_id
-            row.updated_at = utcnow()
+            if state is not None:
+                row.updated_at = now or utcnow()
             return self._record(row)
 
     async def discard(self, worker_id: int) -> DraftRecord | None:

@@ -9,13 +9,13 @@ from typing import Any
 
 from bot.fakeapi import BotMessage, Call, FakeBotApi
 
-QUIET = 0.3
+QUIET = 0.2
 TIMEOUT = 15.0
 
 
 @dataclass
 class Person:
-    """Someone in a chat with the bot: say() types, tap() presses a button, both wait for replies."""
+    """Someone chatting with the bot: say() types, tap() presses a button; both await replies."""
 
     api: FakeBotApi
     user_id: int
