@@ -30,14 +30,15 @@ class ParticipantRepository(Repository):
     def build(self, worker_id: int, team: str | None, new: NewParticipant) -> Participant:
         """Make a sealed row for a new participant (the caller adds it to a session)."""
         pid = new_id()
+        name = " ".join(new.name.split())
         return Participant(
             id=pid,
             worker_id=worker_id,
             team=team,
-            name_enc=self.seal_text(new.name, T, "name_enc", pid),
+            name_enc=self.seal_text(name, T, "name_enc", pid),
             age_enc=self.seal_text(None if new.age is None else str(new.age), T, "age_enc", pid),
             pronouns_enc=self.seal_text(new.pronouns, T, "pronouns_enc", pid),
-            name_index=self.ring.blind_index(new.name),
+            name_index=self.ring.blind_index(name),
             created_at=utcnow(),
         )
 
