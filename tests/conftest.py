@@ -59,9 +59,8 @@ async def _drop_pg_database(admin_url: str, db_url: str) -> None:
         await conn.close()
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
-async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A fresh, empty database URL for each backend (the test id names which)."""
+async def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """Yield an empty database URL for ``request.param`` (sqlite or postgresql)."""
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path / 'casenotes.db'}"
         return
@@ -73,6 +72,13 @@ async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterato
         yield url
     finally:
         await _drop_pg_database(admin, url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+async def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, empty database for each backend (the test id names which)."""
+    async for url in fresh_database(request, tmp_path):
+        yield url
 
 
 @pytest.fixture

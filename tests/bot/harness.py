@@ -61,6 +61,17 @@ class Person:
         self.api.user_taps(self.user, self.chat_id or 0, message_id, data)
         return await self._settle(before)
 
+    async def wait_for(self, text: str, within: float = TIMEOUT) -> BotMessage:
+        """Wait until the bot's latest message contains ``text`` (for slow, retried sends)."""
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            mine = self.bot_messages()
+            if mine and text in mine[-1].text:
+                await asyncio.sleep(QUIET)
+                return mine[-1]
+            await asyncio.sleep(0.05)
+        raise AssertionError(f"the bot never said {text!r}")
+
     def bot_messages(self) -> list[BotMessage]:
         return [m for m in self.api.visible(self.chat_id or 0) if m.from_bot]
 

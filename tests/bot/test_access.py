@@ -26,7 +26,9 @@ async def test_stranger_gets_one_polite_line_and_nothing_else(
     assert await storage.workers.by_telegram_id(666) is None
 
 
-async def test_expired_or_used_invite_is_refused(storage: Storage, api: FakeBotApi, bot: object) -> None:
+async def test_expired_or_used_invite_is_refused(
+    storage: Storage, api: FakeBotApi, bot: object
+) -> None:
     old = await storage.workers.create_invite(now=START - timedelta(hours=73))
     late = Person(api, 777, "Late")
     assert texts(await late.say(f"/start {old.code}")) == [REFUSAL]
@@ -51,7 +53,9 @@ async def test_removed_worker_loses_access_at_once(storage: Storage, worker: Per
 async def test_group_chat_is_refused(storage: Storage, api: FakeBotApi, worker: Person) -> None:
     in_group = Person(api, worker.user_id, "Sam", chat_id=-1001, chat_type="group")
     calls = await in_group.say("/new")
-    assert texts(calls) == ["I only take notes in a private chat with you. Nothing here was recorded."]
+    assert texts(calls) == [
+        "I only take notes in a private chat with you. Nothing here was recorded."
+    ]
     record = await storage.workers.by_telegram_id(worker.user_id)
     assert record is not None and await storage.drafts.get(record.id) is None
     stranger_in_group = Person(api, 4242, "Eve", chat_id=-1001, chat_type="group")

@@ -52,4 +52,6 @@ async def test_ambiguous_name_offers_a_choice(worker: Person, storage: Storage) 
 
 async def test_unknown_name(worker: Person) -> None:
     calls = await worker.say("/last Nobody <here>")
-    assert texts(calls) == ["I can't find anyone called Nobody &lt;here&gt; among your participants."]
+    assert texts(calls) == [
+        "I can't find anyone called Nobody &lt;here&gt; among your participants."
+    ]
