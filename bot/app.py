@@ -97,6 +97,7 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("new", notes.new_note))
     app.add_handler(CommandHandler("resume", notes.resume))
     app.add_handler(CommandHandler("cancel", notes.cancel))
+    app.add_handler(CommandHandler(list(notes.NAV_COMMANDS), notes.nav_command))
     app.add_handler(CommandHandler("last", lookup.last))
     app.add_handler(CommandHandler("participants", lookup.participants))
     app.add_handler(CommandHandler("settings", settings.show_settings))

@@ -129,3 +129,108 @@ def keys_rotate(
     with_storage(_rotate, cfg)
     write_key_ring(cfg.keys_file, ring.finished_rotation(), overwrite=True)
     typer.echo("rotation complete; old keys are kept so backups stay readable")
+
+
+def _print_invite(code: str, username: str | None, expires: str) -> None:
+    typer.echo(f"invite code: {code}")
+    if username:
+        typer.echo(f"link: https://t.me/{username}?start={code}")
+    else:
+        typer.echo(f"the new worker sends the bot: /start {code}")
+    typer.echo(f"valid until {expires} (72 hours), once")
+
+
+async def _bot_username(cfg: Settings) -> str | None:
+    if cfg.bot_username:
+        return cfg.bot_username
+    if cfg.telegram_token is None:
+        return None
+    from telegram import Bot
+
+    try:
+        async with Bot(cfg.telegram_token.get_secret_value(), base_url=cfg.telegram_api_url) as tg:
+            return tg.username
+    except Exception:  # any failure just means no link; the code still works
+        return None
+
+
+@workers_app.command("invite")
+def workers_invite(
+    role: Annotated[str, typer.Option(help="worker, supervisor or admin")] = "worker",
+    team: Annotated[str | None, typer.Option(help="Team name")] = None,
+) -> None:
+    """Create a one-time invite (valid 72 hours) and print its code and deep link."""
+    cfg = settings()
+    if role not in ("worker", "supervisor", "admin"):
+        raise fail("role must be worker, supervisor or admin")
+
+    async def _invite(st: Storage) -> tuple[str, str, str | None]:
+        invite = await st.workers.create_invite(role=role, team=team)
+        return invite.code, f"{invite.expires_at:%Y-%m-%d %H:%M} UTC", await _bot_username(cfg)
+
+    code, expires, username = with_storage(_invite, cfg)
+    _print_invite(code, username, expires)
+
+
+@workers_app.command("list")
+def workers_list() -> None:
+    """List workers with their role, team and whether they can use the bot."""
+
+    async def _list(st: Storage) -> None:
+        rows = await st.workers.list()
+        if not rows:
+            typer.echo("no workers yet; create an invite with `casenotes workers invite`")
+        for w in rows:
+            state = "active" if w.active else "removed"
+            typer.echo(f"{w.id:>4}  {w.role:<10} {w.team or '-':<12} {state:<8} {w.display_name}")
+
+    with_storage(_list)
+
+
+@workers_app.command("remove")
+def workers_remove(worker_id: int) -> None:
+    """End a worker's access immediately (their notes are kept)."""
+
+    async def _remove(st: Storage) -> bool:
+        return await st.workers.deactivate(worker_id)
+
+    if not with_storage(_remove):
+        raise fail(f"no worker with id {worker_id}")
+    typer.echo(f"worker {worker_id} removed; access ended")
+
+
+@app.command("run")
+def run() -> None:
+    """Run the bot with long polling (needs CASENOTES_TELEGRAM_TOKEN)."""
+    from bot.deps import Deps
+    from bot.runner import configure_logging, run_until_signalled
+
+    cfg = settings()
+    if cfg.telegram_token is None or not cfg.telegram_token.get_secret_value():
+        raise fail("CASENOTES_TELEGRAM_TOKEN is not set; try `casenotes demo` to use it locally")
+    configure_logging(cfg.log_level)
+    token = cfg.telegram_token.get_secret_value()
+
+    async def _run(st: Storage) -> None:
+        deps = Deps(st, default_timezone=cfg.default_timezone)
+        await run_until_signalled(token, cfg.telegram_api_url, deps)
+
+    with_storage(_run, cfg)
+
+
+@app.command("demo")
+def demo() -> None:
+    """Chat with the bot in this terminal, against a local fake Telegram (no token needed)."""
+    import logging
+
+    from bot.demo import run_demo
+    from bot.runner import configure_logging
+
+    cfg = settings()
+    configure_logging("WARNING")
+    logging.getLogger("telegram").setLevel(logging.ERROR)
+
+    async def _demo(st: Storage) -> None:
+        await run_demo(st, cfg.default_timezone)
+
+    with_storage(_demo, cfg)

@@ -10,6 +10,7 @@ from bot.access import workers_only
 from bot.deps import deps
 from bot.keyboards import parse_note_data, simple_keyboard
 from bot.messaging import send_blocks
+from bot.rendering import esc
 from conversations.engine import Input
 from storage.records import DraftRecord, WorkerRecord
 
@@ -203,3 +204,29 @@ async def media(update: Update, context: ContextTypes.DEFAULT_TYPE, worker: Work
     sent = await send_blocks(context.bot, message.chat_id, [MEDIA])
     if draft is not None:
         await d.storage.drafts.update(draft.id, add_messages=(message.message_id, *sent))
+
+
+NAV_COMMANDS = {"back": "nav:back", "skip": "nav:skip", "done": "nav:done"}
+
+
+@workers_only
+async def nav_command(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, worker: WorkerRecord
+) -> None:
+    """/back, /skip and /done: the navigation buttons, typed."""
+    d = deps(context)
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    command = message.text.split()[0].lstrip("/").split("@")[0].lower()
+    draft = await d.storage.drafts.get(worker.id)
+    if draft is None:
+        await send_blocks(
+            context.bot, message.chat_id, ["No note is open. Send /new to start one."]
+        )
+        return
+    token = NAV_COMMANDS[command]
+    toast = await note_flow.handle_input(
+        context.bot, d, worker, message.chat_id, draft, Input(token=token), message.message_id
+    )
+    if toast:
+        await send_blocks(context.bot, message.chat_id, [esc(toast)])
