@@ -1,0 +1,40 @@
+"""The terminal demo: the same bot, driven by typed lines and numbered buttons."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.demo import DEMO_USER_ID, run_demo
+from storage.service import Storage
+
+SCRIPT = [
+    "/new",
+    "2",
+    "9am",
+    "2",
+    "3",
+    "/skip",
+    "Alex",
+    "/skip",
+    "/skip",
+    "2",
+    "9",
+    "/skip",
+    "/skip",
+    "/last Alex",
+]
+
+
+async def test_demo_takes_a_note_with_typed_numbers(storage: Storage) -> None:
+    lines: Iterator[str] = iter([f"{line}\n" for line in SCRIPT])
+    out: list[str] = []
+    await run_demo(storage, "UTC", read_line=lambda: next(lines, ""), write=out.append)
+    transcript = "\n".join(out)
+    assert "[1] Today  [2] Yesterday" in transcript
+    assert "Check the note, then save." in transcript
+    me = await storage.workers.by_telegram_id(DEMO_USER_ID)
+    assert me is not None
+    draft = await storage.drafts.get(me.id)
+    assert draft is not None
+    assert draft.state["engine"]["answers"]["consent"] == "no"
+    assert "I can't find anyone called Alex" in transcript  # not saved yet
