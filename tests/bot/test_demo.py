@@ -32,9 +32,8 @@ async def test_demo_takes_a_note_with_typed_numbers(storage: Storage) -> None:
     transcript = "\n".join(out)
     assert "[1] Today  [2] Yesterday" in transcript
     assert "Check the note, then save." in transcript
+    assert "✅ Saved: A. · Sun 22 Nov · 45 min · 0 actions" in transcript
+    assert "Last session with Alex" in transcript
+    assert "Consent to documentation was declined" in transcript
     me = await storage.workers.by_telegram_id(DEMO_USER_ID)
-    assert me is not None
-    draft = await storage.drafts.get(me.id)
-    assert draft is not None
-    assert draft.state["engine"]["answers"]["consent"] == "no"
-    assert "I can't find anyone called Alex" in transcript  # not saved yet
+    assert me is not None and await storage.notes.count(me.id) == 1
