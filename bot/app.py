@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -73,7 +74,12 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the failure's type only (never update content) and reassure the worker."""
     err = context.error
     update_id = update.update_id if isinstance(update, Update) else None
-    log.error("handler failed on update %s: %s", update_id, type(err).__name__)
+    where = "?"
+    if err is not None and err.__traceback__ is not None:
+        frame = traceback.extract_tb(err.__traceback__)[-1]
+        where = f"{frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}"
+    # Only the type and place: exception messages may quote what the worker wrote.
+    log.error("handler failed on update %s: %s at %s", update_id, type(err).__name__, where)
     if (
         isinstance(update, Update)
         and update.effective_chat

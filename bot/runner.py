@@ -19,6 +19,9 @@ def configure_logging(level: str) -> None:
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "httpcore", "telegram.ext.Updater", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # PTB's DEBUG output includes whole updates (message text); never go below INFO there.
+    telegram_logger = logging.getLogger("telegram")
+    telegram_logger.setLevel(max(logging.INFO, logging.getLevelName(level.upper())))
 
 
 @contextlib.asynccontextmanager

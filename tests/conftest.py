@@ -23,10 +23,10 @@ def _postgres_url() -> str | None:
     return url
 
 
-async def _create_pg_database(admin_url: str) -> str:
+async def _admin(admin_url: str, sql: str) -> None:
+    """Run one statement on the server's maintenance database."""
     import asyncpg
 
-    name = f"t_{uuid.uuid4().hex[:12]}"
     url = make_url(admin_url)
     conn = await asyncpg.connect(
         host=url.host,
@@ -36,27 +36,19 @@ async def _create_pg_database(admin_url: str) -> str:
         database=url.database or "postgres",
     )
     try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
+        await conn.execute(sql)
     finally:
         await conn.close()
-    return url.set(database=name).render_as_string(hide_password=False)
+
+
+async def _create_pg_database(admin_url: str) -> str:
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    await _admin(admin_url, f'CREATE DATABASE "{name}"')
+    return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
 async def _drop_pg_database(admin_url: str, db_url: str) -> None:
-    import asyncpg
-
-    url = make_url(admin_url)
-    conn = await asyncpg.connect(
-        host=url.host,
-        port=url.port,
-        user=url.username,
-        password=url.password,
-        database=url.database or "postgres",
-    )
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{make_url(db_url).database}" WITH (FORCE)')
-    finally:
-        await conn.close()
+    await _admin(admin_url, f'DROP DATABASE IF EXISTS "{make_url(db_url).database}" WITH (FORCE)')
 
 
 async def fresh_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
