@@ -4,7 +4,7 @@ one short polite line and nothing more."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any
 
 from telegram import Update
@@ -16,8 +16,16 @@ from storage.records import WorkerRecord
 REFUSAL = "Sorry, this is a private service."
 PRIVATE_ONLY = "I only take notes in a private chat with you. Nothing here was recorded."
 
-WorkerHandler = Callable[[Update, ContextTypes.DEFAULT_TYPE, WorkerRecord], Awaitable[Any]]
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[Any]]
+WorkerHandler = Callable[
+    [Update, ContextTypes.DEFAULT_TYPE, WorkerRecord], Coroutine[Any, Any, Any]
+]
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Coroutine[Any, Any, Any]]
+
+
+def chat_of(update: Update) -> int:
+    """The chat an update came from (every update we handle has one)."""
+    assert update.effective_chat is not None
+    return update.effective_chat.id
 
 
 async def current_worker(

@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.access import workers_only
+from bot.access import chat_of, workers_only
 from bot.deps import Deps
 from bot.handlers import lookup, notes, onboarding, settings
 from bot.messaging import send_blocks
@@ -65,9 +65,7 @@ async def unknown_command(
     update: Update, context: ContextTypes.DEFAULT_TYPE, worker: WorkerRecord
 ) -> None:
     """A command we don't have."""
-    await send_blocks(
-        context.bot, update.effective_chat.id, ["I don't know that command. See /help."]
-    )  # type: ignore[union-attr]
+    await send_blocks(context.bot, chat_of(update), ["I don't know that command. See /help."])
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -87,7 +85,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     ):
         try:
             await context.bot.send_message(
-                update.effective_chat.id,
+                chat_of(update),
                 "Sorry, something went wrong. Anything you had answered is saved; "
                 "send /resume to carry on.",
             )

@@ -236,16 +236,13 @@ def _at_review(template: Template, draft: dict[str, Any], token: str | None, ctx
     if token and token.startswith("edit:"):
         key = token.removeprefix("edit:")
         section = next((s for s in template.sections if s.key == key), None)
-        first = (
-            next((f for f in section.fields if applies(template, f, draft["answers"])), None)
-            if section
-            else None
-        )
-        if section is None or first is None:
-            reason = "That section has nothing to edit." if section else "That button has expired."
-            return show(template, draft, ctx, "invalid", reason)
+        if section is None:
+            return show(template, draft, ctx, "invalid", "That button has expired.")
+        target = next((f for f in section.fields if applies(template, f, draft["answers"])), None)
+        if target is None:
+            return show(template, draft, ctx, "invalid", "That section has nothing to edit.")
         draft["editing"] = key
-        _advance_to(draft, {"field": first.key, "sub": None})
+        _advance_to(draft, {"field": target.key, "sub": None})
         return show(template, draft, ctx)
     return show(template, draft, ctx, "invalid", "Tap a section to change it, or Save note.")
 

@@ -345,9 +345,9 @@ def build_prompt(
         )
     if f.type == "participant":
         current = format_value(f, answers[f.key]) if answers.get(f.key) else None
-        choices = (*ctx.participants, Choice("p:new", "Someone new"))
+        people = (*ctx.participants, Choice("p:new", "Someone new"))
         return PromptParts(
-            f.key, f.prompt, f.help, choices, current=current, allow_keep=current is not None
+            f.key, f.prompt, f.help, people, current=current, allow_keep=current is not None
         )
     has = f.key in answers
     current = format_value(f, answers[f.key]) if has else None

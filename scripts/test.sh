@@ -35,4 +35,5 @@ fi
 
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
+.venv/bin/mypy bot storage conversations
 .venv/bin/pytest "$@"

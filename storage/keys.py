@@ -85,5 +85,5 @@ async def reseal_all(sessions: SessionFactory, ring: KeyRing, batch: int = 200) 
                         report.by_table[model.__tablename__] += 1
             if len(rows) < batch:
                 break
-            last = getattr(rows[-1], pk.key)
+            last = getattr(rows[-1], str(pk.key))
     return report

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.access import workers_only
+from bot.access import chat_of, workers_only
 from bot.deps import deps
 from bot.keyboards import simple_keyboard
 from bot.messaging import send_blocks
@@ -31,7 +31,7 @@ async def _card(
     person: ParticipantRecord,
 ) -> None:
     d = deps(context)
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_of(update)
     notes = await d.storage.notes.for_participant(worker.id, person.id, limit=1)
     if not notes:
         await send_blocks(
@@ -53,7 +53,7 @@ async def show_recent(
 ) -> None:
     """Buttons for the worker's most recent participants."""
     d = deps(context)
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_of(update)
     people = await d.storage.participants.recent(worker.id, limit)
     if not people:
         await send_blocks(
@@ -78,7 +78,7 @@ async def last(update: Update, context: ContextTypes.DEFAULT_TYPE, worker: Worke
         await show_recent(update, context, worker)
         return
     found = await d.storage.participants.find_by_name(worker.id, name)
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_of(update)
     if not found:
         await send_blocks(
             context.bot,

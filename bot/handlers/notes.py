@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import note_flow
-from bot.access import workers_only
+from bot.access import chat_of, workers_only
 from bot.deps import deps
 from bot.keyboards import parse_note_data, simple_keyboard
 from bot.messaging import send_blocks
@@ -28,8 +28,13 @@ async def _offer_resume(
     keyboard = simple_keyboard(
         [("Resume it", f"d|resume|{tag}"), ("Discard, start new", f"d|restart|{tag}")]
     )
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_of(update)
     await send_blocks(context.bot, chat_id, [question], keyboard)
+
+
+def _message_id(update: Update) -> int | None:
+    """The worker's own message (kept for tidy-up), if the update is a message."""
+    return update.message.message_id if update.message else None
 
 
 @workers_only
@@ -39,7 +44,7 @@ async def new_note(
     """Start a note, asking first if one is already open."""
     d = deps(context)
     draft = await d.storage.drafts.get(worker.id)
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_of(update)
     if draft is not None:
         await note_flow.pause(d, draft)
         await _offer_resume(
@@ -49,7 +54,7 @@ async def new_note(
             "You have an unfinished note. Resume it, or discard it and start a new one?",
         )
         return
-    msg_id = update.effective_message.message_id if update.message else None  # type: ignore[union-attr]
+    msg_id = _message_id(update)
     await note_flow.start_note(context.bot, d, worker, chat_id, msg_id)
 
 
@@ -58,15 +63,13 @@ async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE, worker: Wor
     """Show the open note's current question again."""
     d = deps(context)
     draft = await d.storage.drafts.get(worker.id)
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_of(update)
     if draft is None:
         await send_blocks(
             context.bot, chat_id, ["There is no unfinished note. Send /new to start one."]
         )
         return
-    await note_flow.resume_note(
-        context.bot, d, worker, chat_id, draft, update.effective_message.message_id
-    )  # type: ignore[union-attr]
+    await note_flow.resume_note(context.bot, d, worker, chat_id, draft, _message_id(update))
 
 
 @workers_only
@@ -74,13 +77,11 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, worker: Wor
     """Ask before discarding the open note."""
     d = deps(context)
     draft = await d.storage.drafts.get(worker.id)
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_of(update)
     if draft is None:
         await send_blocks(context.bot, chat_id, ["There is no note in progress."])
         return
-    await note_flow.confirm_discard(
-        context.bot, d, chat_id, draft, update.effective_message.message_id
-    )  # type: ignore[union-attr]
+    await note_flow.confirm_discard(context.bot, d, chat_id, draft, _message_id(update))
 
 
 @workers_only
@@ -131,7 +132,7 @@ async def note_button(
     ):
         await query.answer(EXPIRED)
         return
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_of(update)
     toast = await note_flow.handle_input(
         context.bot, d, worker, chat_id, draft, Input(token=button.token)
     )
@@ -152,7 +153,7 @@ async def draft_decision(
         await query.answer(EXPIRED)
         return
     await query.answer()
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_of(update)
     if query.message:
         await d.storage.drafts.update(draft.id, add_messages=(query.message.message_id,))
         await context.bot.edit_message_reply_markup(
@@ -191,7 +192,7 @@ async def menu_button(
             "You have an unfinished note. Resume it, or discard it and start a new one?",
         )
         return
-    await note_flow.start_note(context.bot, d, worker, update.effective_chat.id)  # type: ignore[union-attr]
+    await note_flow.start_note(context.bot, d, worker, chat_of(update))
 
 
 @workers_only

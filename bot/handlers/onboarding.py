@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.access import REFUSAL, current_worker, refuse, workers_only
+from bot.access import REFUSAL, chat_of, current_worker, refuse, workers_only
 from bot.deps import deps
 from bot.keyboards import simple_keyboard
 from bot.messaging import send_blocks
@@ -79,7 +79,7 @@ async def greet(update: Update, context: ContextTypes.DEFAULT_TYPE, worker: Work
         f"Hello! You're set up as a {worker.role}. Times are in {worker.timezone} "
         "(change it in /settings).\n\nTap New note after a session."
     )
-    await send_blocks(context.bot, update.effective_chat.id, [text], keyboard)  # type: ignore[union-attr]
+    await send_blocks(context.bot, chat_of(update), [text], keyboard)
 
 
 @workers_only
@@ -89,7 +89,7 @@ async def help_command(
     """List the commands."""
     d = deps(context)
     await pause(d, await d.storage.drafts.get(worker.id))
-    await send_blocks(context.bot, update.effective_chat.id, [HELP])  # type: ignore[union-attr]
+    await send_blocks(context.bot, chat_of(update), [HELP])
 
 
 @workers_only
@@ -99,4 +99,4 @@ async def privacy(
     """Explain what is stored, where and how it is protected."""
     d = deps(context)
     await pause(d, await d.storage.drafts.get(worker.id))
-    await send_blocks(context.bot, update.effective_chat.id, [PRIVACY])  # type: ignore[union-attr]
+    await send_blocks(context.bot, chat_of(update), [PRIVACY])

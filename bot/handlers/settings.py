@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.access import workers_only
+from bot.access import chat_of, workers_only
 from bot.deps import deps
 from bot.keyboards import simple_keyboard
 from bot.messaging import send_blocks
@@ -27,7 +27,7 @@ COMMON_ZONES = (
 )
 
 
-def _summary(worker: WorkerRecord) -> tuple[str, object]:
+def _summary(worker: WorkerRecord) -> tuple[str, InlineKeyboardMarkup]:
     order = "day/month (21/11)" if worker.date_order == "DMY" else "month/day (11/21)"
     text = (
         "<b>Your settings</b>\n"
@@ -55,7 +55,7 @@ async def show_settings(
     d = deps(context)
     await pause(d, await d.storage.drafts.get(worker.id))
     text, keyboard = _summary(worker)
-    await send_blocks(context.bot, update.effective_chat.id, [text], keyboard)  # type: ignore[arg-type, union-attr]
+    await send_blocks(context.bot, chat_of(update), [text], keyboard)
 
 
 @workers_only
@@ -64,7 +64,7 @@ async def timezone(
 ) -> None:
     """/timezone Area/City."""
     d = deps(context)
-    chat_id = update.effective_chat.id  # type: ignore[union-attr]
+    chat_id = chat_of(update)
     name = (context.args or [""])[0]
     try:
         ZoneInfo(name)
@@ -107,4 +107,4 @@ async def settings_button(
         return
     await query.answer("Saved.")
     text, keyboard = _summary(worker)
-    await query.edit_message_text(text, parse_mode="HTML", reply_markup=keyboard)  # type: ignore[arg-type]
+    await query.edit_message_text(text, parse_mode="HTML", reply_markup=keyboard)
