@@ -40,6 +40,12 @@ async def test_restart_mid_note_continues_where_the_worker_was(
             answers = draft.state["engine"]["answers"]
             assert answers["date"] == "2026-11-22" and answers["duration"] == 45
             assert answers["session_type"] == "video"
+            await w.tap("Skip")
+            await w.tap("Skip")
+            await w.tap("No")
+            await w.tap("💾 Save note")
+            assert w.last().text.startswith("✅ Saved: A. · Sun 22 Nov · 45 min")
+            assert await fresh.notes.count(me.id) == 1
     finally:
         await fresh.close()
 
@@ -58,6 +64,14 @@ async def test_rate_limits_delay_but_lose_nothing(
     await worker.tap("Today")
     await worker.wait_for("What time did it start")
     assert len([m for m in worker.bot_messages() if "What time did it start" in m.text]) == 1
+
+
+async def test_slow_replies_delay_but_lose_nothing(api: FakeBotApi, worker: Person) -> None:
+    api.fail("sendMessage", status=200, times=1, delay=1.5)
+    await worker.say("/new")
+    await worker.wait_for("When was the session")
+    await worker.tap("Today")
+    assert "What time did it start" in worker.last().text
 
 
 async def test_tidy_up_deletes_exactly_that_notes_messages(worker: Person) -> None:
