@@ -11,7 +11,7 @@ import typer
 from bot.settings import Settings
 from storage.crypto import IntegrityError, KeyFileError, KeyRing, load_key_ring, write_key_ring
 from storage.db import DatabaseUnavailable
-from storage.keys import check_keys, reseal_all
+from storage.rotation import check_keys, reseal_all
 from storage.service import Storage, open_storage
 
 app = typer.Typer(

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.crypto import KeyRing, load_key_ring
 from storage.db import DatabaseUnavailable, SessionFactory, create_engine, session_factory
-from storage.keys import verify_or_plant_canary
 from storage.migrate import upgrade
 from storage.repositories import (
     DraftRepository,
@@ -19,6 +18,7 @@ from storage.repositories import (
     ReminderRepository,
     WorkerRepository,
 )
+from storage.rotation import verify_or_plant_canary
 
 
 @dataclass

@@ -10,9 +10,9 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from storage.crypto import IntegrityError, KeyRing
-from storage.keys import KeyMismatch, check_keys, reseal_all
 from storage.records import NewAction, NewNote, NewParticipant
 from storage.repositories import InviteRejected
+from storage.rotation import KeyMismatch, check_keys, reseal_all
 from storage.service import Storage, open_storage
 
 MARKER = "ZEBRA-MARKER-7731"

@@ -1,4 +1,4 @@
-"""Key checks and rotation over every sealed column, in batched, resumable transactions."""
+"""Key checks and rotation: the canary that proves a key fits, and batched re-encryption."""
 
 from __future__ import annotations
 
