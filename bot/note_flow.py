@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from telegram import Bot
+from telegram import Bot, InlineKeyboardMarkup
 
 from bot.deps import Deps
 from bot.keyboards import prompt_keyboard, review_keyboard, simple_keyboard
@@ -78,7 +78,20 @@ async def show(
         keyboard = prompt_keyboard(out.prompt, draft.id, seq)
     if warning:
         blocks.insert(0, f"⚠️ {esc(warning)}")
-    sent = await send_blocks(bot, chat_id, split_html(blocks), keyboard)
+    await _send_and_remember(bot, d, chat_id, draft, split_html(blocks), keyboard, user_message_id)
+
+
+async def _send_and_remember(
+    bot: Bot,
+    d: Deps,
+    chat_id: int,
+    draft: DraftRecord,
+    pieces: list[str],
+    keyboard: InlineKeyboardMarkup,
+    user_message_id: int | None,
+) -> None:
+    """Send the draft's new prompt and record it (and the worker's message) for tidy-up."""
+    sent = await send_blocks(bot, chat_id, pieces, keyboard)
     mine = (user_message_id,) if user_message_id else ()
     await d.storage.drafts.update(
         draft.id, add_messages=(*mine, *sent), prompt_message_id=sent[-1]
@@ -95,13 +108,7 @@ async def resume_note(
 ) -> None:
     """Show the current question again and take free text as answers from now on."""
     out = engine.resume(template_of(draft), draft.state["engine"], await engine_ctx(d, worker))
-    state = {
-        **draft.state,
-        "engine": out.draft,
-        "seq": int(draft.state["seq"]) + 1,
-        "paused": False,
-    }
-    updated = await d.storage.drafts.update(draft.id, state=state, now=d.now())
+    updated = await _commit_step(d, draft, out)
     if updated is not None:
         await show(bot, d, chat_id, updated, out, user_message_id)
 
@@ -130,13 +137,7 @@ async def handle_input(
         assert out.note is not None
         await save_note(bot, d, worker, chat_id, draft, out, user_message_id)
         return None
-    state = {
-        **draft.state,
-        "engine": out.draft,
-        "seq": int(draft.state["seq"]) + 1,
-        "paused": False,
-    }
-    updated = await d.storage.drafts.update(draft.id, state=state, now=d.now())
+    updated = await _commit_step(d, draft, out)
     if updated is None:
         return "That note is no longer open."
     if inp.token and out.prompt and out.prompt.multi and out.prompt.key == _key(draft):
@@ -144,6 +145,17 @@ async def handle_input(
         return None
     await show(bot, d, chat_id, updated, out, user_message_id)
     return None
+
+
+async def _commit_step(d: Deps, draft: DraftRecord, out: Outcome) -> DraftRecord | None:
+    """Store the engine's new draft under the next step number (staling older buttons)."""
+    state = {
+        **draft.state,
+        "engine": out.draft,
+        "seq": int(draft.state["seq"]) + 1,
+        "paused": False,
+    }
+    return await d.storage.drafts.update(draft.id, state=state, now=d.now())
 
 
 def _key(draft: DraftRecord) -> str | None:
@@ -167,23 +179,27 @@ async def confirm_discard(
     keyboard = simple_keyboard(
         [("Yes, discard it", f"d|discard|{tag}"), ("No, keep going", f"d|resume|{tag}")]
     )
-    sent = await send_blocks(
-        bot, chat_id, ["Discard this note? Everything entered so far will be deleted."], keyboard
-    )
-    mine = (user_message_id,) if user_message_id else ()
-    await d.storage.drafts.update(
-        draft.id, add_messages=(*mine, *sent), prompt_message_id=sent[-1]
-    )
+    question = ["Discard this note? Everything entered so far will be deleted."]
+    await _send_and_remember(bot, d, chat_id, draft, question, keyboard, user_message_id)
 
 
 async def discard(bot: Bot, d: Deps, worker: WorkerRecord, chat_id: int) -> None:
     """Delete the draft and, with tidy-up on, the messages it produced."""
     gone = await d.storage.drafts.discard(worker.id)
-    if gone is not None and worker.tidy_chat and d.now() - gone.created_at < TIDY_WINDOW:
-        await delete_all(bot, chat_id, gone.message_ids)
-    elif gone is not None:
-        await drop_keyboard(bot, chat_id, gone.prompt_message_id)
+    if gone is not None:
+        await _tidy(bot, d, worker, chat_id, gone, gone.message_ids)
     await send_blocks(bot, chat_id, ["Note discarded. Send /new to start another."])
+
+
+async def _tidy(
+    bot: Bot, d: Deps, worker: WorkerRecord, chat_id: int, draft: DraftRecord, ids: tuple[int, ...]
+) -> None:
+    """Delete a finished draft's messages (tidy-up on, within Telegram's window), else just
+    disable its last keyboard."""
+    if worker.tidy_chat and d.now() - draft.created_at < TIDY_WINDOW:
+        await delete_all(bot, chat_id, ids)
+    else:
+        await drop_keyboard(bot, chat_id, draft.prompt_message_id)
 
 
 def _new_note(
@@ -239,10 +255,7 @@ async def save_note(
     saved = await d.storage.notes.save(new, now=d.now())
     name = (out.note.participant or {}).get("name") if out.note else None
     ids = (*draft.message_ids, *((user_message_id,) if user_message_id else ()))
-    if worker.tidy_chat and d.now() - draft.created_at < TIDY_WINDOW:
-        await delete_all(bot, chat_id, ids)
-    else:
-        await drop_keyboard(bot, chat_id, draft.prompt_message_id)
+    await _tidy(bot, d, worker, chat_id, draft, ids)
     await send_blocks(
         bot,
         chat_id,
