@@ -14,6 +14,7 @@ from bot.deps import deps
 from storage.records import WorkerRecord
 
 REFUSAL = "Sorry, this is a private service."
+EXPIRED = "That button has expired."
 PRIVATE_ONLY = "I only take notes in a private chat with you. Nothing here was recorded."
 
 WorkerHandler = Callable[

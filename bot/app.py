@@ -16,7 +16,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.access import chat_of, workers_only
+from bot.access import EXPIRED, chat_of, workers_only
 from bot.deps import Deps
 from bot.handlers import lookup, notes, onboarding, settings
 from bot.messaging import send_blocks
@@ -57,7 +57,7 @@ async def expired_button(
 ) -> None:
     """Any button we don't recognise (forged, or from an older version of the bot)."""
     assert update.callback_query is not None
-    await update.callback_query.answer("That button has expired.")
+    await update.callback_query.answer(EXPIRED)
 
 
 @workers_only

@@ -22,6 +22,7 @@ from conversations.template import Choice, Field, Template
 YES = {"yes", "y", "yeah", "yep"}
 NO = {"no", "n", "nope"}
 QUICK_DURATIONS = (30, 45, 60, 90)
+STALE = "That button has expired. Please use the latest message."
 
 
 @dataclass(frozen=True)
@@ -143,10 +144,10 @@ def _value_input(
 ) -> Any:
     if token is not None:
         if not token.startswith("c:"):
-            raise Invalid("That button has expired. Please use the latest message.")
+            raise Invalid(STALE)
         choice = token.removeprefix("c:")
         if choice not in {c.token.removeprefix("c:") for c in quick_choices(f)}:
-            raise Invalid("That button has expired. Please use the latest message.")
+            raise Invalid(STALE)
         text = _token_text(choice) if f.type not in ("choice",) else f.choice_label(choice)
     if text is None:
         raise Invalid("Please type an answer or tap an option.")
@@ -193,7 +194,7 @@ def apply_input(
             return StepResult()
         choice = token.removeprefix("c:")
         if not token.startswith("c:") or choice not in {c.token for c in f.choices}:
-            raise Invalid("That button has expired. Please use the latest message.")
+            raise Invalid(STALE)
         picked = [c for c in picked if c != choice] if choice in picked else [*picked, choice]
         buffer["picked"] = sorted(picked, key=[c.token for c in f.choices].index)
         return StepResult(stay=True)
@@ -254,7 +255,7 @@ def _group_top(
         if token == "nav:add":
             return StepResult(stay_sub=f.fields[0].key)
         return _sub_field(template, draft, f, f.fields[0].key, text, None, ctx)
-    raise Invalid("That button has expired. Please use the latest message.")
+    raise Invalid(STALE)
 
 
 def _participant_top(
@@ -273,7 +274,7 @@ def _participant_top(
     if token is not None:
         known = next((c for c in ctx.participants if c.token == token), None)
         if known is None:
-            raise Invalid("That button has expired. Please use the latest message.")
+            raise Invalid(STALE)
         draft["answers"][f.key] = {"id": token.removeprefix("p:"), "name": known.label}
         return StepResult()
     if not text or not text.strip():

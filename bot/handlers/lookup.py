@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.access import chat_of, workers_only
+from bot.access import EXPIRED, chat_of, workers_only
 from bot.deps import deps
 from bot.keyboards import simple_keyboard
 from bot.messaging import send_blocks
@@ -113,7 +113,7 @@ async def lookup_button(
     d = deps(context)
     person = await d.storage.participants.get(worker.id, query.data.removeprefix("l|"))
     if person is None:
-        await query.answer("That button has expired.")
+        await query.answer(EXPIRED)
         return
     await query.answer()
     await _card(update, context, worker, person)

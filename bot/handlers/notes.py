@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import note_flow
-from bot.access import chat_of, workers_only
+from bot.access import EXPIRED, chat_of, workers_only
 from bot.deps import deps
 from bot.keyboards import parse_note_data, simple_keyboard
 from bot.messaging import send_blocks
@@ -14,7 +14,6 @@ from bot.rendering import esc
 from conversations.engine import Input
 from storage.records import DraftRecord, WorkerRecord
 
-EXPIRED = "That button has expired."
 MEDIA = (
     "Please type your answer or tap an option. Photos, stickers, voice notes, files and "
     "locations can't go into a note."
@@ -155,14 +154,15 @@ async def draft_decision(
     await query.answer()
     chat_id = chat_of(update)
     if query.message:
-        await d.storage.drafts.update(draft.id, add_messages=(query.message.message_id,))
+        recorded = await d.storage.drafts.update(
+            draft.id, add_messages=(query.message.message_id,)
+        )
+        draft = recorded or draft
         await context.bot.edit_message_reply_markup(
             chat_id, query.message.message_id, reply_markup=None
         )
     if action == "resume":
-        fresh = await d.storage.drafts.get(worker.id)
-        if fresh is not None:
-            await note_flow.resume_note(context.bot, d, worker, chat_id, fresh)
+        await note_flow.resume_note(context.bot, d, worker, chat_id, draft)
         return
     await note_flow.discard(context.bot, d, worker, chat_id)
     if action == "restart":

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
-from bot.access import chat_of, workers_only
+from bot.access import EXPIRED, chat_of, workers_only
 from bot.deps import deps
 from bot.keyboards import simple_keyboard
 from bot.messaging import send_blocks
@@ -103,7 +103,7 @@ async def settings_button(
     elif len(parts) == 3 and parts[1] == "tz" and parts[2] in COMMON_ZONES:
         worker = await repo.update_settings(worker.id, timezone=parts[2])
     else:
-        await query.answer("That button has expired.")
+        await query.answer(EXPIRED)
         return
     await query.answer("Saved.")
     text, keyboard = _summary(worker)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 
@@ -59,17 +60,16 @@ class NoteRepository(Repository):
             worker = await s.get(Worker, new.worker_id)
             if worker is None:
                 raise LookupError("no such worker")
-            participant_id = new.participant_id
-            if (
-                participant_id is not None
-                and await owned(s, new.worker_id, participant_id) is None
-            ):
-                raise PermissionError("participant is not this worker's")
+            prow = None
+            if new.participant_id is not None:
+                prow = await owned(s, new.worker_id, new.participant_id)
+                if prow is None:
+                    raise PermissionError("participant is not this worker's")
             if new.new_participant is not None:
                 prow = people.build(new.worker_id, worker.team, new.new_participant)
                 s.add(prow)
                 await s.flush()
-                participant_id = prow.id
+            participant_id = prow.id if prow is not None else None
             late = False
             if new.session_start is not None:
                 end = new.session_start + timedelta(minutes=new.duration_minutes or 0)
@@ -118,27 +118,17 @@ class NoteRepository(Repository):
                         due_at=new.next_session_at - timedelta(hours=1),
                     )
                 )
-            if participant_id is not None and new.session_start is not None:
-                prow2 = await owned(s, new.worker_id, participant_id)
-                if prow2 and (
-                    prow2.last_session_at is None or prow2.last_session_at < new.session_start
-                ):
-                    prow2.last_session_at = new.session_start
+            start = new.session_start
+            if prow is not None and start is not None:
+                prow.last_session_at = max(prow.last_session_at or start, start)
             if new.draft_id is not None:
                 await s.execute(
                     delete(Draft).where(Draft.id == new.draft_id, Draft.worker_id == new.worker_id)
                 )
-                await s.execute(
-                    delete(Reminder).where(
-                        Reminder.ref_id == new.draft_id, Reminder.sent_at.is_(None)
-                    )
-                )
             s.add(audit("note.saved", new.worker_id, note_id))
             return self._record(row, actions)
 
-    def _reminder(self, kind: str, worker_id: int, ref: str, due, tz: str) -> Reminder:
-        from zoneinfo import ZoneInfo
-
+    def _reminder(self, kind: str, worker_id: int, ref: str, due: date, tz: str) -> Reminder:
         local = datetime.combine(due, ACTION_REMINDER_HOUR, tzinfo=ZoneInfo(tz))
         return Reminder(
             id=new_id(), kind=kind, worker_id=worker_id, ref_id=ref, due_at=local.astimezone(UTC)
