@@ -1,0 +1,1 @@
+"""The use cases: start, answer, save, look up. No telegram import here, by design."""
