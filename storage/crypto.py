@@ -43,6 +43,8 @@ class KeyRing:
     primary: str
     index_secret: bytes
     rotation_pending: bool = False
+    #: How many values this ring has decrypted; read by storage.metrics, never serialised.
+    opens: int = field(default=0, init=False, repr=False, compare=False)
     _index_key: bytes = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -80,6 +82,7 @@ class KeyRing:
 
     def open(self, blob: bytes, aad: str) -> bytes:
         """Decrypt a sealed value or raise IntegrityError; never returns unauthenticated bytes."""
+        object.__setattr__(self, "opens", self.opens + 1)
         if len(blob) < _HEADER + 16 or blob[0] != FORMAT_VERSION:
             raise IntegrityError(f"stored value for {aad} is not in a known format")
         kid = blob[1:5].hex()
@@ -131,9 +134,20 @@ class KeyRing:
             raise KeyFileError("key file is not a valid casenotes key file") from None
 
 
+def drop_invisible(text: str) -> str:
+    """Remove invisible format characters (zero-width spaces and joiners, BOM, bidi marks).
+
+    They are easy to paste in by accident and would make two equal-looking names differ.
+    """
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
 def normalise_name(name: str) -> str:
-    """Fold case, accents-preserving NFKC and whitespace so 'alex ' finds 'Alex'."""
-    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+    """Fold case, accents-preserving NFKC, invisible characters and whitespace.
+
+    So 'alex ' and 'Al\u200bex' both find 'Alex'.
+    """
+    return " ".join(unicodedata.normalize("NFKC", drop_invisible(name)).casefold().split())
 
 
 def load_key_ring(path: Path) -> KeyRing:

@@ -12,7 +12,6 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     String,
-    Text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -88,11 +87,27 @@ class Draft(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), unique=True)
     state_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    # Telegram message ids are not sensitive; kept so tidy-up can delete them later.
-    message_ids: Mapped[str] = mapped_column(Text, default="[]")
-    prompt_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    # The step number: every change is a compare-and-set on it, so two taps cannot both win.
+    seq: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class DraftMessage(Base):
+    """A chat message a draft produced, to delete when it ends.
+
+    No foreign key to drafts: the rows outlive a saved or discarded draft so a failed tidy-up
+    can be retried. Telegram message ids are not sensitive.
+    """
+
+    __tablename__ = "draft_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    draft_id: Mapped[str] = mapped_column(String(32), index=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class Action(Base):

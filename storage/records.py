@@ -69,11 +69,22 @@ class NoteRecord:
 class DraftRecord:
     id: str
     worker_id: int
+    #: The step number: bumped by every advance, so a stale button or a double tap is refused.
+    seq: int
     state: dict[str, Any]
-    message_ids: tuple[int, ...]
-    prompt_message_id: int | None
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True)
+class TidyBatch:
+    """Chat messages of a finished draft that still wait to be deleted from one chat."""
+
+    draft_id: str
+    worker_id: int
+    chat_id: int
+    message_ids: tuple[int, ...]
+    oldest: datetime
 
 
 @dataclass(frozen=True)
@@ -95,6 +106,8 @@ class NewAction:
     text: str
     who: str
     due: date | None
+    #: When to remind about it (UTC), chosen by the caller; None for no reminder.
+    remind_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -119,5 +132,11 @@ class NewNote:
     participant_id: str | None = None
     new_participant: NewParticipant | None = None
     actions: tuple[NewAction, ...] = ()
-    next_session_at: datetime | None = None
+    #: UTC times at which to remind the worker about the next session.
+    next_session_reminders: tuple[datetime, ...] = ()
+    #: The draft this note finishes; it is deleted in the same transaction.
     draft_id: str | None = None
+    #: The draft's step number as the caller saw it; a different one means a stale "Save".
+    draft_seq: int | None = None
+    #: Written later than the caller's policy allows (the caller decides).
+    late: bool = False

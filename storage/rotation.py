@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from storage.crypto import IntegrityError, KeyFileError, KeyRing
 from storage.db import SessionFactory
-from storage.models import SEALED_COLUMNS, KeyCanary, aad_row_id
+from storage.models import SEALED_COLUMNS, Draft, KeyCanary, aad_row_id
 
 CANARY = b"casenotes key canary"
 
@@ -64,7 +64,11 @@ async def check_keys(sessions: SessionFactory, ring: KeyRing) -> KeyReport:
 
 
 async def reseal_all(sessions: SessionFactory, ring: KeyRing, batch: int = 200) -> KeyReport:
-    """Re-encrypt every value not sealed by the primary key; safe to run again after a crash."""
+    """Re-encrypt every value not sealed by the primary key; safe to run again after a crash.
+
+    A draft that moved on while this ran is skipped (the newer state was sealed by whoever
+    wrote it); run again if that writer still used an old key.
+    """
     report = KeyReport()
     for model, columns in SEALED_COLUMNS:
         pk = model.__mapper__.primary_key[0]
@@ -81,7 +85,20 @@ async def reseal_all(sessions: SessionFactory, ring: KeyRing, batch: int = 200) 
                         if blob is None or ring.key_id_of(blob) == ring.primary:
                             continue
                         aad = f"{model.__tablename__}.{col}.{aad_row_id(row)}"
-                        setattr(row, col, ring.seal(ring.open(blob, aad), aad))
+                        fresh = ring.seal(ring.open(blob, aad), aad)
+                        if isinstance(row, Draft):
+                            # A draft can move on meanwhile: never put back the step we read.
+                            moved = await s.scalar(
+                                update(Draft)
+                                .where(Draft.id == row.id, Draft.seq == row.seq)
+                                .values(state_enc=fresh)
+                                .returning(Draft.id)
+                                .execution_options(synchronize_session=False)
+                            )
+                            if moved is None:
+                                continue
+                        else:
+                            setattr(row, col, fresh)
                         report.by_table[model.__tablename__] += 1
             if len(rows) < batch:
                 break

@@ -1,12 +1,13 @@
 """One repository per aggregate; each returns frozen dataclasses from storage.records."""
 
-from storage.repositories.drafts import DraftRepository
+from storage.repositories.drafts import DraftConflict, DraftRepository
 from storage.repositories.notes import NoteRepository
 from storage.repositories.participants import ParticipantRepository
 from storage.repositories.reminders import ReminderRepository
 from storage.repositories.workers import InviteRejected, WorkerRepository
 
 __all__ = [
+    "DraftConflict",
     "DraftRepository",
     "InviteRejected",
     "NoteRepository",

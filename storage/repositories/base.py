@@ -45,9 +45,17 @@ class Repository:
 
     def seal_json(self, value: Any, table: str, column: str, row_id: object) -> bytes:
         """Encrypt a JSON-serialisable value."""
-        return self.ring.seal(
-            json.dumps(value, separators=(",", ":")).encode(), f"{table}.{column}.{row_id}"
-        )
+        return self.seal_json_as_stored(value, table, column, row_id)[0]
+
+    def seal_json_as_stored(
+        self, value: Any, table: str, column: str, row_id: object
+    ) -> tuple[bytes, Any]:
+        """Encrypt a JSON value and also return it as it will read back (tuples become lists).
+
+        Lets a repository hand back what it wrote without reading and decrypting it again.
+        """
+        text = json.dumps(value, separators=(",", ":"))
+        return self.ring.seal(text.encode(), f"{table}.{column}.{row_id}"), json.loads(text)
 
     def open_json(self, blob: bytes, table: str, column: str, row_id: object) -> Any:
         """Decrypt a value sealed by seal_json."""

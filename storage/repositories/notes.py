@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
 from sqlalchemy import delete, select
 
 from storage.models import Action, Draft, Note, Reminder, Worker
 from storage.records import ActionRecord, NewNote, NoteRecord
-from storage.repositories.base import Repository, audit, new_id, utcnow
+from storage.repositories.base import Repository, audit, new_id
+from storage.repositories.drafts import DraftConflict
 from storage.repositories.participants import ParticipantRepository, owned
-
-#: Notes should be finished within this long after the session ends.
-LATE_AFTER = timedelta(hours=24)
-#: Action reminders fire at this local hour on the due date.
-ACTION_REMINDER_HOUR = time(9, 0)
 
 
 class NoteRepository(Repository):
@@ -48,15 +43,31 @@ class NoteRepository(Repository):
             actions=tuple(self._action(a) for a in actions),
         )
 
-    async def save(self, new: NewNote, now: datetime | None = None) -> NoteRecord:
+    async def save(self, new: NewNote, now: datetime) -> NoteRecord:
         """Store a finished note, its participant, actions and reminders, and drop the draft.
 
         One transaction: a crash leaves either the draft or the saved note, never half of each.
+        The draft goes first and only if it is still the one the caller saw (and at
+        ``draft_seq`` when given); otherwise DraftConflict and nothing is stored, so a double
+        "Save" never stores two notes.
         """
-        now = now or utcnow()
         note_id = new_id()
+        content_enc, content = self.seal_json_as_stored(
+            new.content, "notes", "content_enc", note_id
+        )
         people = ParticipantRepository(self.sessions, self.ring)
         async with self.sessions.begin() as s:
+            if new.draft_id is not None:
+                query = delete(Draft).where(
+                    Draft.id == new.draft_id, Draft.worker_id == new.worker_id
+                )
+                if new.draft_seq is not None:
+                    query = query.where(Draft.seq == new.draft_seq)
+                gone = await s.scalar(
+                    query.returning(Draft.id).execution_options(synchronize_session=False)
+                )
+                if gone is None:
+                    raise DraftConflict("the draft was already saved, discarded or moved on")
             worker = await s.get(Worker, new.worker_id)
             if worker is None:
                 raise LookupError("no such worker")
@@ -69,24 +80,19 @@ class NoteRepository(Repository):
                 prow = people.build(new.worker_id, worker.team, new.new_participant)
                 s.add(prow)
                 await s.flush()
-            participant_id = prow.id if prow is not None else None
-            late = False
-            if new.session_start is not None:
-                end = new.session_start + timedelta(minutes=new.duration_minutes or 0)
-                late = now - end > LATE_AFTER
             row = Note(
                 id=note_id,
-                participant_id=participant_id,
+                participant_id=prow.id if prow is not None else None,
                 worker_id=new.worker_id,
                 session_start=new.session_start,
                 duration_minutes=new.duration_minutes,
                 template_id=new.template_id,
                 template_version=new.template_version,
-                content_enc=self.seal_json(new.content, "notes", "content_enc", note_id),
+                content_enc=content_enc,
                 status="complete",
                 created_at=now,
                 completed_at=now,
-                late=late,
+                late=new.late,
             )
             s.add(row)
             await s.flush()
@@ -104,34 +110,32 @@ class NoteRepository(Repository):
                 )
                 actions.append(arow)
                 s.add(arow)
-                if item.due is not None:
-                    s.add(
-                        self._reminder("action_due", new.worker_id, aid, item.due, worker.timezone)
-                    )
-            if new.next_session_at is not None:
-                s.add(
-                    Reminder(
-                        id=new_id(),
-                        kind="next_session",
-                        worker_id=new.worker_id,
-                        ref_id=note_id,
-                        due_at=new.next_session_at - timedelta(hours=1),
-                    )
-                )
+                if item.remind_at is not None:
+                    s.add(reminder("action_due", new.worker_id, aid, item.remind_at))
+            for at in new.next_session_reminders:
+                s.add(reminder("next_session", new.worker_id, note_id, at))
             start = new.session_start
             if prow is not None and start is not None:
                 prow.last_session_at = max(prow.last_session_at or start, start)
-            if new.draft_id is not None:
-                await s.execute(
-                    delete(Draft).where(Draft.id == new.draft_id, Draft.worker_id == new.worker_id)
-                )
             s.add(audit("note.saved", new.worker_id, note_id))
-            return self._record(row, actions)
-
-    def _reminder(self, kind: str, worker_id: int, ref: str, due: date, tz: str) -> Reminder:
-        local = datetime.combine(due, ACTION_REMINDER_HOUR, tzinfo=ZoneInfo(tz))
-        return Reminder(
-            id=new_id(), kind=kind, worker_id=worker_id, ref_id=ref, due_at=local.astimezone(UTC)
+        # Built from what was written, not decrypted back.
+        return NoteRecord(
+            id=note_id,
+            participant_id=row.participant_id,
+            worker_id=new.worker_id,
+            session_start=new.session_start,
+            duration_minutes=new.duration_minutes,
+            template_id=new.template_id,
+            template_version=new.template_version,
+            content=content,
+            status=row.status,
+            created_at=now,
+            completed_at=now,
+            late=new.late,
+            actions=tuple(
+                ActionRecord(a.id, note_id, item.text, item.who, item.due, False)
+                for a, item in zip(actions, new.actions, strict=True)
+            ),
         )
 
     async def get(self, worker_id: int, note_id: str) -> NoteRecord | None:
@@ -184,3 +188,8 @@ class NoteRepository(Repository):
         async with self.sessions() as s:
             rows = await s.scalars(select(Note.id).where(Note.worker_id == worker_id))
             return len(rows.all())
+
+
+def reminder(kind: str, worker_id: int, ref_id: str, due_at: datetime) -> Reminder:
+    """Build a reminder row due exactly when the caller said."""
+    return Reminder(id=new_id(), kind=kind, worker_id=worker_id, ref_id=ref_id, due_at=due_at)

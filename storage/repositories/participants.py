@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.crypto import drop_invisible
 from storage.models import Participant
 from storage.records import NewParticipant, ParticipantRecord
 from storage.repositories.base import Repository, new_id, utcnow
@@ -30,7 +31,7 @@ class ParticipantRepository(Repository):
     def build(self, worker_id: int, team: str | None, new: NewParticipant) -> Participant:
         """Make a sealed row for a new participant (the caller adds it to a session)."""
         pid = new_id()
-        name = " ".join(new.name.split())
+        name = " ".join(drop_invisible(new.name).split())
         return Participant(
             id=pid,
             worker_id=worker_id,

@@ -6,7 +6,8 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
 
 from storage.models import Invite, Worker
 from storage.records import InviteRecord, WorkerRecord
@@ -73,36 +74,68 @@ class WorkerRepository(Repository):
         timezone: str,
         now: datetime | None = None,
     ) -> WorkerRecord:
-        """Register (or re-activate) the sender with a valid, unused, unexpired code."""
+        """Register (or re-activate) the sender with a valid, unused, unexpired code.
+
+        The invite is spent by one conditional UPDATE at the end, so of two racing
+        redemptions exactly one wins and the other's worker changes are rolled back (on
+        SQLite ``FOR UPDATE`` is ignored, so a read-then-write check would let both through).
+        """
         now = now or utcnow()
-        async with self.sessions.begin() as s:
-            invite = await s.scalar(
-                select(Invite).where(Invite.code_hash == _hash_code(code)).with_for_update()
-            )
-            if invite is None or invite.used_at is not None or invite.expires_at <= now:
-                raise InviteRejected()
-            row = await s.scalar(select(Worker).where(Worker.telegram_user_id == telegram_user_id))
-            sealed = self.seal_text(display_name, "workers", "display_name_enc", telegram_user_id)
-            if row is None:
-                row = Worker(
-                    telegram_user_id=telegram_user_id,
-                    display_name_enc=sealed,
-                    role=invite.role,
-                    team=invite.team,
-                    timezone=timezone,
-                    date_order="DMY",
-                    tidy_chat=True,
-                    active=True,
-                    created_at=now,
+        code_hash = _hash_code(code)
+        try:
+            async with self.sessions.begin() as s:
+                invite = (
+                    await s.execute(
+                        select(Invite.role, Invite.team).where(
+                            Invite.code_hash == code_hash,
+                            Invite.used_at.is_(None),
+                            Invite.expires_at > now,
+                        )
+                    )
+                ).one_or_none()
+                if invite is None:
+                    raise InviteRejected()
+                row = await s.scalar(
+                    select(Worker).where(Worker.telegram_user_id == telegram_user_id)
                 )
-                s.add(row)
-            else:
-                row.display_name_enc = sealed
-                row.role, row.team, row.active = invite.role, invite.team, True
-            await s.flush()
-            invite.used_at, invite.used_by = now, row.id
-            s.add(audit("worker.registered", row.id))
-            return self._record(row)
+                sealed = self.seal_text(
+                    display_name, "workers", "display_name_enc", telegram_user_id
+                )
+                if row is None:
+                    row = Worker(
+                        telegram_user_id=telegram_user_id,
+                        display_name_enc=sealed,
+                        role=invite.role,
+                        team=invite.team,
+                        timezone=timezone,
+                        date_order="DMY",
+                        tidy_chat=True,
+                        active=True,
+                        created_at=now,
+                    )
+                    s.add(row)
+                else:
+                    row.display_name_enc = sealed
+                    row.role, row.team, row.active = invite.role, invite.team, True
+                await s.flush()
+                spent = await s.scalar(
+                    update(Invite)
+                    .where(
+                        Invite.code_hash == code_hash,
+                        Invite.used_at.is_(None),
+                        Invite.expires_at > now,
+                    )
+                    .values(used_at=now, used_by=row.id)
+                    .returning(Invite.id)
+                    .execution_options(synchronize_session=False)
+                )
+                if spent is None:
+                    raise InviteRejected()
+                s.add(audit("worker.registered", row.id))
+                return self._record(row)
+        except IntegrityError:
+            # The same person redeeming twice at once: the loser's new worker row collides.
+            raise InviteRejected() from None
 
     async def by_telegram_id(self, telegram_user_id: int) -> WorkerRecord | None:
         """Return the active worker with this Telegram id, or None for anyone else."""

@@ -16,6 +16,7 @@ from storage.rotation import KeyMismatch, check_keys, reseal_all
 from storage.service import Storage, open_storage
 
 MARKER = "ZEBRA-MARKER-7731"
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 
 
 async def make_worker(st: Storage, tg_id: int = 1001, name: str = "Sam Worker") -> int:
@@ -38,10 +39,11 @@ async def write_sensitive(st: Storage) -> list[str]:
                 duration_minutes=45,
                 new_participant=NewParticipant(f"Alex {MARKER} {i}", 30, f"they/{MARKER}"),
                 actions=(NewAction(f"call landlord {MARKER}", "participant", date(2026, 12, 1)),),
-            )
+            ),
+            NOW,
         )
         ids.append(note.id)
-    await st.drafts.start(wid, {"answers": {"summary": MARKER}})
+    await st.drafts.start(wid, {"answers": {"summary": MARKER}}, NOW)
     return ids
 
 
@@ -175,26 +177,43 @@ async def test_invites_are_single_use_and_expire(storage: Storage) -> None:
 
 async def test_saving_a_note_schedules_reminders_and_drops_the_draft(storage: Storage) -> None:
     wid = await make_worker(storage)
-    draft = await storage.drafts.start(wid, {"x": 1})
-    start = datetime.now(UTC) - timedelta(days=2)
+    draft = await storage.drafts.start(wid, {"x": 1}, NOW)
+    nine_local = datetime(2030, 1, 2, 9, tzinfo=UTC)
     note = await storage.notes.save(
         NewNote(
             worker_id=wid,
             template_id="peer_support",
             template_version=1,
             content={},
-            session_start=start,
+            session_start=NOW - timedelta(days=2),
             duration_minutes=60,
             new_participant=NewParticipant("Jo"),
-            actions=(NewAction("book GP", "both", date(2030, 1, 2)),),
-            next_session_at=datetime(2030, 1, 9, 15, tzinfo=UTC),
+            actions=(
+                NewAction("book GP", "both", date(2030, 1, 2), remind_at=nine_local),
+                NewAction("no reminder", "worker", date(2030, 1, 3)),
+            ),
+            next_session_reminders=(
+                datetime(2030, 1, 8, 15, tzinfo=UTC),
+                datetime(2030, 1, 9, 14, tzinfo=UTC),
+            ),
             draft_id=draft.id,
-        )
+            draft_seq=draft.seq,
+            late=True,
+        ),
+        NOW,
     )
     assert note.late is True
     assert await storage.drafts.get(wid) is None
-    kinds = sorted(r.kind for r in await storage.reminders.pending_for(wid))
-    assert kinds == ["action_due", "next_session"]
+    pending = await storage.reminders.pending_for(wid)
+    assert [(r.kind, r.due_at) for r in pending] == [
+        ("action_due", nine_local),
+        ("next_session", datetime(2030, 1, 8, 15, tzinfo=UTC)),
+        ("next_session", datetime(2030, 1, 9, 14, tzinfo=UTC)),
+    ]
+    assert pending[0].ref_id == note.actions[0].id
+    assert {r.ref_id for r in pending[1:]} == {note.id}
+    stored = await storage.notes.get(wid, note.id)
+    assert stored == note
     due = await storage.reminders.claim_due("test", now=datetime(2030, 1, 2, 10, tzinfo=UTC))
     assert [r.kind for r in due] == ["action_due"]
     assert (
