@@ -202,8 +202,8 @@ def workers_remove(worker_id: int) -> None:
 @app.command("run")
 def run() -> None:
     """Run the bot with long polling (needs CASENOTES_TELEGRAM_TOKEN)."""
-    from bot.deps import Deps
-    from bot.runner import configure_logging, run_until_signalled
+    from bot.service.deps import Deps
+    from bot.telegram.runner import configure_logging, run_until_signalled
 
     cfg = settings()
     if cfg.telegram_token is None or not cfg.telegram_token.get_secret_value():
@@ -224,7 +224,7 @@ def demo() -> None:
     import logging
 
     from bot.demo import run_demo
-    from bot.runner import configure_logging
+    from bot.telegram.runner import configure_logging
 
     cfg = settings()
     configure_logging("WARNING")

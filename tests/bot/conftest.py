@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.deps import Deps
+from bot.service.deps import Deps
 from bot.fakeapi import FakeBotApi
-from bot.runner import running_bot
+from bot.telegram.runner import running_bot
 from storage.service import Storage
 from tests.bot.harness import Person
 

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from bot.runner import configure_logging
+from bot.telegram.runner import configure_logging
 from tests.bot.flows import answer_up_to_review
 from tests.bot.harness import Person, texts
 

@@ -7,12 +7,10 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.access import REFUSAL, chat_of, current_worker, refuse, workers_only
-from bot.deps import deps
-from bot.keyboards import simple_keyboard
-from bot.messaging import send_blocks
-from bot.note_flow import pause
-from storage.records import WorkerRecord
+from bot.service.deps import Turn
+from bot.service.replies import MENU, Reply
+from bot.telegram.access import REFUSAL, deps, make_turn, refuse, workers_only
+from bot.telegram.deliver import deliver, send_html
 from storage.repositories import InviteRejected
 
 log = logging.getLogger(__name__)
@@ -26,7 +24,8 @@ HELP = (
     "/participants: your recent participants\n"
     "/settings: timezone, date order, chat tidy-up\n"
     "/privacy: what is stored and how\n\n"
-    "Type answers, or tap the buttons. Back, Skip and Cancel are always on the buttons."
+    "Type answers, or tap the options under the message box. Back, Skip and Cancel are "
+    "always among them; /back, /skip and /done work too."
 )
 
 PRIVACY = (
@@ -50,53 +49,49 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     user = update.effective_user
     if chat is None or user is None:
         return
-    worker = await current_worker(update, context)
+    turn = await make_turn(update, context)
     if chat.type != "private":
-        await refuse(update, REFUSAL if worker is None else "Please message me privately.")
+        await refuse(update, context, REFUSAL if turn is None else "Please message me privately.")
         return
-    if worker is None:
+    if turn is None:
         code = context.args[0] if context.args else ""
         if not code:
-            await refuse(update)
+            await refuse(update, context)
             return
         d = deps(context)
         try:
-            worker = await d.storage.workers.redeem_invite(
+            await d.storage.workers.redeem_invite(
                 code, user.id, user.full_name, d.default_timezone, now=d.now()
             )
         except InviteRejected:
             log.info("invite refused")
-            await refuse(update)
+            await refuse(update, context)
             return
-        log.info("worker %s registered", worker.id)
-    await greet(update, context, worker)
+        turn = await make_turn(update, context)
+        assert turn is not None
+        log.info("worker %s registered", turn.worker.id)
+    await greet(turn, context)
 
 
-async def greet(update: Update, context: ContextTypes.DEFAULT_TYPE, worker: WorkerRecord) -> None:
-    """Welcome, with the one button that matters."""
-    keyboard = simple_keyboard([("New note", "m|new"), ("Last session", "m|last")])
+async def greet(turn: Turn, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Welcome, with the menu that matters."""
+    from bot.service.replies import Notice
+
+    w = turn.worker
     text = (
-        f"Hello! You're set up as a {worker.role}. Times are in {worker.timezone} "
-        "(change it in /settings).\n\nTap New note after a session."
+        f"Hello! You're set up as a {w.role}. Times are in {w.timezone} (change it in "
+        "/settings).\n\nTap New note after a session."
     )
-    await send_blocks(context.bot, chat_of(update), [text], keyboard)
+    await deliver(context.bot, turn, Reply(screens=(Notice(text),), options=MENU))
 
 
 @workers_only
-async def help_command(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, worker: WorkerRecord
-) -> None:
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
     """List the commands."""
-    d = deps(context)
-    await pause(d, await d.storage.drafts.get(worker.id))
-    await send_blocks(context.bot, chat_of(update), [HELP])
+    await send_html(context.bot, turn.chat_id, [HELP])
 
 
 @workers_only
-async def privacy(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, worker: WorkerRecord
-) -> None:
+async def privacy(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
     """Explain what is stored, where and how it is protected."""
-    d = deps(context)
-    await pause(d, await d.storage.drafts.get(worker.id))
-    await send_blocks(context.bot, chat_of(update), [PRIVACY])
+    await send_html(context.bot, turn.chat_id, [PRIVACY])

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.access import EXPIRED, chat_of, workers_only
-from bot.deps import deps
-from bot.keyboards import simple_keyboard
-from bot.messaging import send_blocks
-from bot.note_flow import pause
-from bot.rendering import esc
+from bot.service.deps import Turn
+from bot.telegram.access import workers_only
+from bot.telegram.deliver import send_html
+from bot.telegram.html import esc
 from storage.records import WorkerRecord
 
+EXPIRED = "That button has expired."
 COMMON_ZONES = (
     "Europe/London",
     "Europe/Dublin",
@@ -27,6 +29,11 @@ COMMON_ZONES = (
 )
 
 
+def _keyboard(pairs: list[tuple[str, str]], width: int) -> InlineKeyboardMarkup:
+    buttons = [InlineKeyboardButton(label, callback_data=data) for label, data in pairs]
+    return InlineKeyboardMarkup([buttons[i : i + width] for i in range(0, len(buttons), width)])
+
+
 def _summary(worker: WorkerRecord) -> tuple[str, InlineKeyboardMarkup]:
     order = "day/month (21/11)" if worker.date_order == "DMY" else "month/day (11/21)"
     text = (
@@ -36,7 +43,7 @@ def _summary(worker: WorkerRecord) -> tuple[str, InlineKeyboardMarkup]:
         f"Chat tidy-up after saving: {'on' if worker.tidy_chat else 'off'}\n\n"
         "<i>For another timezone send /timezone Area/City.</i>"
     )
-    keyboard = simple_keyboard(
+    keyboard = _keyboard(
         [
             ("Switch date order", "s|order"),
             (f"Turn tidy-up {'off' if worker.tidy_chat else 'on'}", "s|tidy"),
@@ -48,45 +55,34 @@ def _summary(worker: WorkerRecord) -> tuple[str, InlineKeyboardMarkup]:
 
 
 @workers_only
-async def show_settings(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, worker: WorkerRecord
-) -> None:
+async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
     """Show the worker's settings with buttons to change them."""
-    d = deps(context)
-    await pause(d, await d.storage.drafts.get(worker.id))
-    text, keyboard = _summary(worker)
-    await send_blocks(context.bot, chat_of(update), [text], keyboard)
+    text, keyboard = _summary(turn.worker)
+    await send_html(context.bot, turn.chat_id, [text], keyboard)
 
 
 @workers_only
-async def timezone(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, worker: WorkerRecord
-) -> None:
+async def timezone(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
     """/timezone Area/City."""
-    d = deps(context)
-    chat_id = chat_of(update)
     name = (context.args or [""])[0]
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        await send_blocks(
-            context.bot, chat_id, ["Please send a timezone like /timezone Europe/London."]
+        await send_html(
+            context.bot, turn.chat_id, ["Please send a timezone like /timezone Europe/London."]
         )
         return
-    worker = await d.storage.workers.update_settings(worker.id, timezone=name)
-    await send_blocks(context.bot, chat_id, [f"Timezone set to {esc(name)}."])
+    await turn.storage.workers.update_settings(turn.worker.id, timezone=name)
+    await send_html(context.bot, turn.chat_id, [f"Timezone set to {esc(name)}."])
 
 
 @workers_only
-async def settings_button(
-    update: Update, context: ContextTypes.DEFAULT_TYPE, worker: WorkerRecord
-) -> None:
+async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
     """Buttons s|order, s|tidy, s|tz and s|tz|<zone>."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    d = deps(context)
     parts = query.data.split("|")
-    repo = d.storage.workers
+    repo, worker = turn.storage.workers, turn.worker
     if parts[1:] == ["order"]:
         worker = await repo.update_settings(
             worker.id, date_order="MDY" if worker.date_order == "DMY" else "DMY"
@@ -94,17 +90,22 @@ async def settings_button(
     elif parts[1:] == ["tidy"]:
         worker = await repo.update_settings(worker.id, tidy_chat=not worker.tidy_chat)
     elif parts[1:] == ["tz"]:
-        await query.answer()
-        keyboard = simple_keyboard([(z, f"s|tz|{z}") for z in COMMON_ZONES])
-        await query.edit_message_text(
-            "Pick your timezone (or send /timezone Area/City):", reply_markup=keyboard
-        )
+        with contextlib.suppress(TelegramError):
+            await query.answer()
+        with contextlib.suppress(TelegramError):
+            await query.edit_message_text(
+                "Pick your timezone (or send /timezone Area/City):",
+                reply_markup=_keyboard([(z, f"s|tz|{z}") for z in COMMON_ZONES], 2),
+            )
         return
     elif len(parts) == 3 and parts[1] == "tz" and parts[2] in COMMON_ZONES:
         worker = await repo.update_settings(worker.id, timezone=parts[2])
     else:
-        await query.answer(EXPIRED)
+        with contextlib.suppress(TelegramError):
+            await query.answer(EXPIRED)
         return
-    await query.answer("Saved.")
     text, keyboard = _summary(worker)
-    await query.edit_message_text(text, parse_mode="HTML", reply_markup=keyboard)
+    with contextlib.suppress(TelegramError):
+        await query.answer("Saved.")
+    with contextlib.suppress(TelegramError):  # a double tap: "message is not modified"
+        await query.edit_message_text(text, parse_mode=ParseMode.HTML, reply_markup=keyboard)

@@ -1,0 +1,93 @@
+"""The options offered for a question, as labels the worker sends back, and the reverse map.
+
+A label is what the worker sees on a button and what arrives when they tap it, so labels on
+one screen must be unique; navigation labels carry a symbol so typed answers rarely collide.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from conversations.outcome import Prompt, ReviewView
+from conversations.template import Choice
+
+NAV_LABELS = {
+    "nav:back": "◀ Back",
+    "nav:skip": "⏭ Skip",
+    "nav:done": "✅ Done",
+    "nav:keep": "↩ Keep",
+    "nav:cancel": "✖ Cancel",
+    "nav:save": "💾 Save note",
+    "nav:add": "➕ Add one",
+    "nav:undo": "➖ Remove last",
+}
+TICK = "✓ "
+EDIT = "✏ "
+
+
+@dataclass(frozen=True)
+class Offer:
+    """The option rows of one screen and the token behind every label."""
+
+    rows: tuple[tuple[str, ...], ...]
+    tokens: dict[str, str]
+
+    def token_for(self, text: str) -> str | None:
+        """The token a sent label stands for, or None for free text."""
+        return self.tokens.get(text.strip())
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        return tuple(label for row in self.rows for label in row)
+
+
+def _width(labels: Sequence[str]) -> int:
+    longest = max((len(label) for label in labels), default=0)
+    return 5 if longest <= 2 else 3 if longest <= 9 else 2 if longest <= 18 else 1
+
+
+def _rows(labels: Sequence[str], width: int) -> list[tuple[str, ...]]:
+    return [tuple(labels[i : i + width]) for i in range(0, len(labels), width)]
+
+
+def _unique(label: str, taken: dict[str, str]) -> str:
+    out, n = label, 2
+    while out in taken:
+        out, n = f"{label} ({n})", n + 1
+    return out
+
+
+def _offer(choices: Sequence[Choice], nav: Sequence[Choice], selected: Sequence[str]) -> Offer:
+    tokens: dict[str, str] = {}
+    answer_labels, nav_labels = [], []
+    for c in choices:
+        shown = NAV_LABELS.get(c.token, c.label)
+        if c.token.removeprefix("c:") in selected:
+            tokens[_unique(shown, tokens)] = c.token  # typed without the tick still works
+            shown = TICK + shown
+        label = _unique(shown, tokens)
+        tokens[label] = c.token
+        answer_labels.append(label)
+    for c in nav:
+        label = _unique(NAV_LABELS.get(c.token, c.label), tokens)
+        tokens[label] = c.token
+        nav_labels.append(label)
+    rows = [*_rows(answer_labels, _width(answer_labels)), *_rows(nav_labels, 3)]
+    return Offer(tuple(rows), tokens)
+
+
+def for_prompt(prompt: Prompt) -> Offer:
+    """Choices (ticked when selected) in rows, then the navigation row."""
+    return _offer(prompt.choices, prompt.nav, prompt.selected)
+
+
+def for_review(review: ReviewView) -> Offer:
+    """One option per section to edit, then Save, Back and Cancel."""
+    edits = [
+        Choice(c.token, EDIT + c.label.removeprefix("Edit "))
+        for c in review.actions
+        if c.token.startswith("edit:")
+    ]
+    nav = [Choice("nav:save", ""), Choice("nav:back", ""), Choice("nav:cancel", "")]
+    return _offer(edits, nav, ())

@@ -1,0 +1,1 @@
+"""Handlers grouped by feature: each reads an update, calls a use case, delivers the reply."""

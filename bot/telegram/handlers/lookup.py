@@ -1,0 +1,33 @@
+"""'What happened last time with Alex?': /last, /participants and their buttons."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.service import lookup
+from bot.service.deps import Turn
+from bot.telegram.access import workers_only
+from bot.telegram.deliver import deliver
+
+
+@workers_only
+async def last(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
+    """/last [name]: the last session with someone."""
+    name = " ".join(context.args or [])
+    await deliver(context.bot, turn, await lookup.last(turn, name))
+
+
+@workers_only
+async def participants(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
+    """/participants: recent participants, one tap from their last session."""
+    await deliver(context.bot, turn, await lookup.recent(turn, limit=12))
+
+
+@workers_only
+async def person_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
+    """A participant button (l|<id>)."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    reply = await lookup.open_person(turn, query.data.removeprefix("l|"))
+    await deliver(context.bot, turn, reply, query)

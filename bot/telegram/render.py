@@ -1,0 +1,181 @@
+"""Screens as Telegram HTML, options as keyboards. Every string from a worker is escaped."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+)
+
+from bot.service.replies import (
+    LastSession,
+    Notice,
+    People,
+    Question,
+    Reply,
+    Review,
+    SavedCard,
+    Screen,
+)
+from bot.telegram.html import esc, split_html
+from conversations.fields import format_duration
+from conversations.outcome import Prompt, ReviewView
+from storage.records import NoteRecord
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardMarkup | ReplyKeyboardRemove
+
+
+def prompt_html(prompt: Prompt, warning: str | None = None) -> str:
+    """One question: step, question, help, the current answer and any remark."""
+    lines = [f"⚠️ {esc(warning)}"] if warning else []
+    lines += [f"<i>{esc(prompt.step)}</i>", f"<b>{esc(prompt.text)}</b>"]
+    if prompt.help:
+        lines.append(f"<i>{esc(prompt.help)}</i>")
+    if prompt.current:
+        lines.append(f"Current answer: {esc(prompt.current)}")
+    if prompt.remark:
+        lines.append(f"✔️ {esc(prompt.remark)}")
+    return "\n".join(lines)
+
+
+def review_blocks(review: ReviewView, warning: str | None = None) -> list[str]:
+    """The review as HTML blocks, one per section."""
+    head = f"<i>{esc(review.step)}</i>\n<b>Check the note, then save.</b>"
+    blocks = [f"⚠️ {esc(warning)}\n{head}" if warning else head]
+    for s in review.sections:
+        body = (
+            [f"<i>{esc(s.note)}</i>"]
+            if s.note
+            else [f"{esc(label)}: {esc(value)}" for label, value in s.lines] or ["—"]
+        )
+        blocks.append("\n".join([f"<b>{esc(s.title)}</b>", *body]))
+    if review.missing:
+        blocks.append("⚠️ Still needed: " + esc(", ".join(review.missing)))
+    return blocks
+
+
+def ago(then: datetime, now: datetime) -> str:
+    """'today', 'yesterday', '3 days ago', '5 weeks ago'."""
+    days = (now.date() - then.date()).days
+    if days <= 0:
+        return "today"
+    if days == 1:
+        return "yesterday"
+    if days < 14:
+        return f"{days} days ago"
+    if days < 60:
+        return f"{days // 7} weeks ago"
+    return f"{days // 30} months ago"
+
+
+def when_text(note: NoteRecord, tz: str) -> str:
+    """'Sun 22 Nov 2026, 15:00 · 45 min'."""
+    if note.session_start is None:
+        return "date not recorded"
+    local = note.session_start.astimezone(ZoneInfo(tz))
+    text = f"{local:%a} {local.day} {local:%b %Y}, {local:%H:%M}"
+    if note.duration_minutes:
+        text += f" · {format_duration(note.duration_minutes)}"
+    return text
+
+
+def last_session_blocks(card: LastSession) -> list[str]:
+    """The 'what happened last time' card."""
+    note, tz = card.note, card.timezone
+    head = f"<b>Last session with {esc(card.name)}</b>\n{esc(when_text(note, tz))}"
+    if note.session_start:
+        zone = ZoneInfo(tz)
+        head += f" ({ago(note.session_start.astimezone(zone), card.now.astimezone(zone))})"
+    blocks = [head]
+    answers: dict[str, Any] = note.content.get("answers", {})
+    if note.content.get("consent_declined"):
+        blocks.append(
+            "<i>Consent to documentation was declined; only the session details were kept.</i>"
+        )
+    roles = card.template.roles if card.template else {}
+    for role, title in (("concerns", "Concerns"), ("summary", "Summary")):
+        value = answers.get(roles.get(role, role))
+        if value:
+            blocks.append(f"<b>{title}</b>\n{esc(str(value))}")
+    if card.open_actions:
+        items = "\n".join(
+            f"• {esc(a.text)}" + (f" (due {a.due:%a} {a.due.day} {a.due:%b})" if a.due else "")
+            for a in card.open_actions
+        )
+        blocks.append(f"<b>Open actions</b>\n{items}")
+    else:
+        blocks.append("<i>No open actions.</i>")
+    return blocks
+
+
+def initials(name: str) -> str:
+    """'Alex Smith' -> 'A. S.' so the saved card does not repeat a full name."""
+    return " ".join(f"{w[0].upper()}." for w in name.split()[:3]) or "?"
+
+
+def saved_card(card: SavedCard) -> str:
+    """'Saved: A. · Sun 22 Nov · 45 min · 2 actions'."""
+    note = card.note
+    parts = ["Saved: " + esc(initials(card.participant_name or ""))]
+    if note.session_start:
+        local = note.session_start.astimezone(ZoneInfo(card.timezone))
+        parts.append(f"{local:%a} {local.day} {local:%b}")
+    if note.duration_minutes:
+        parts.append(format_duration(note.duration_minutes))
+    n = len(note.actions)
+    parts.append(f"{n} action{'s' if n != 1 else ''}")
+    if note.late:
+        parts.append("late")
+    return "✅ " + " · ".join(parts)
+
+
+def people_html(screen: People) -> str:
+    return esc(screen.title)
+
+
+def screen_blocks(screen: Screen) -> list[str]:
+    """HTML blocks for one screen."""
+    if isinstance(screen, Notice):
+        body = esc(screen.text)
+        return [f"<b>{esc(screen.title)}</b>\n{body}" if screen.title else body]
+    if isinstance(screen, Question):
+        return [prompt_html(screen.prompt, screen.warning)]
+    if isinstance(screen, Review):
+        return review_blocks(screen.review, screen.warning)
+    if isinstance(screen, SavedCard):
+        return [saved_card(screen)]
+    if isinstance(screen, LastSession):
+        return last_session_blocks(screen)
+    return [people_html(screen)]
+
+
+def markup(reply: Reply) -> Markup | None:
+    """The keyboard for the last message: inline buttons, reply options, or removal."""
+    if reply.buttons:
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons]
+        )
+    if reply.options is None:
+        return None
+    if not reply.options:
+        return ReplyKeyboardRemove()
+    return ReplyKeyboardMarkup(
+        [[KeyboardButton(label) for label in row] for row in reply.options],
+        resize_keyboard=True,
+        one_time_keyboard=reply.placeholder is not None,
+        is_persistent=reply.placeholder is None,
+        input_field_placeholder=(reply.placeholder or "")[:64] or None,
+    )
+
+
+def messages(reply: Reply) -> list[str]:
+    """The reply as messages under Telegram's length limit, breaking cleanly."""
+    blocks = [b for s in reply.screens for b in screen_blocks(s)]
+    return split_html(blocks) if blocks else []
