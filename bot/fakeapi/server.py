@@ -1,7 +1,10 @@
 """A fake Telegram Bot API over real HTTP: enough methods for our bot, every call recorded.
 
 The real PTB networking stack talks to it unchanged, so tests exercise what production does.
-Faults (429 with retry_after, 5xx, slow replies) can be injected per method.
+It behaves like Telegram where our bot could get it wrong: confirmed updates are forgotten,
+HTML is parsed and length-checked after parsing, reply keyboards stick to the chat, and edits
+that change nothing, stale callback queries and blocked users get Telegram's errors.
+Faults (429 with retry_after, 4xx/5xx, slow replies) can be injected per method and per chat.
 """
 
 from __future__ import annotations
@@ -16,44 +19,51 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.fakeapi.html_check import CAPTION_LIMIT, MESSAGE_LIMIT, Parsed, check_length, parse
+from bot.fakeapi.models import ApiError, BotMessage, Call, Fault, ReplyKeyboard
+
 BOT_USER = {"id": 999000, "is_bot": True, "first_name": "casenotes", "username": "casenotes_bot"}
 RAW_KEYS = {"text", "caption", "parse_mode", "callback_query_id", "url", "description"}
+ENTITY_TYPES = {
+    "b": "bold",
+    "i": "italic",
+    "u": "underline",
+    "s": "strikethrough",
+    "code": "code",
+    "pre": "pre",
+    "a": "text_link",
+    "tg-spoiler": "spoiler",
+    "blockquote": "blockquote",
+    "tg-emoji": "custom_emoji",
+}
+NOT_MODIFIED = (
+    "Bad Request: message is not modified: specified new message content and reply markup are "
+    "exactly the same as a current content and reply markup of the message"
+)
+QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
 
-@dataclass
-class Call:
-    """One request the bot made."""
-
-    method: str
-    params: dict[str, Any]
-    at: float
+def chat_of(params: dict[str, Any]) -> int | None:
+    """The chat a call is about, if it names one."""
+    with contextlib.suppress(KeyError, TypeError, ValueError):
+        return int(params["chat_id"])
+    return None
 
 
-@dataclass
-class BotMessage:
-    """A message in a chat, as the fake server remembers it."""
-
-    message_id: int
-    chat_id: int
-    from_bot: bool
-    text: str
-    reply_markup: dict[str, Any] | None = None
-    deleted: bool = False
-    kind: str = "text"
-
-    @property
-    def buttons(self) -> list[tuple[str, str]]:
-        """(label, callback_data) for every inline button, row by row."""
-        rows = (self.reply_markup or {}).get("inline_keyboard", [])
-        return [(b["text"], b.get("callback_data", "")) for row in rows for b in row]
-
-
-@dataclass
-class Fault:
-    status: int
-    times: int
-    retry_after: int = 1
-    delay: float = 0.0
+def entities_json(parsed: Parsed) -> list[dict[str, Any]]:
+    """Entities as the Bot API returns them in a Message."""
+    out: list[dict[str, Any]] = []
+    for e in parsed.entities:
+        kind = ENTITY_TYPES[e.tag]
+        if kind == "blockquote" and e.argument:
+            kind = "expandable_blockquote"
+        item: dict[str, Any] = {"type": kind, "offset": e.offset, "length": e.length}
+        if kind == "text_link":
+            item["url"] = e.argument
+        elif kind == "custom_emoji":
+            item["custom_emoji_id"] = e.argument
+        out.append(item)
+    return out
 
 
 @dataclass
@@ -67,10 +77,15 @@ class FakeBotApi:
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
+        self._last_update_id = 0
         self._message_ids = itertools.count(100)
         self._new_update = asyncio.Event()
-        self._faults: dict[str, Fault] = {}
+        self._faults: dict[tuple[str, int | None], Fault] = {}
         self._delivered = 0
+        self._queries: dict[str, int] = {}  # open callback query id -> chat id
+        self._answered: set[str] = set()
+        self._keyboards: dict[int, ReplyKeyboard] = {}
+        self._blocked: set[int] = set()
         self.changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -101,9 +116,30 @@ class FakeBotApi:
         times: int = 1,
         retry_after: int = 1,
         delay: float = 0.0,
+        chat_id: int | None = None,
     ) -> None:
-        """Make the next ``times`` calls of ``method`` fail with ``status`` (or just be slow)."""
-        self._faults[method] = Fault(status, times, retry_after, delay)
+        """Make the next ``times`` calls of ``method`` fail with ``status`` (or just be slow).
+
+        With ``chat_id`` only calls for that chat are affected; a status below 400 with a
+        ``delay`` makes calls slow but successful.
+        """
+        self._faults[(method, chat_id)] = Fault(status, times, retry_after, delay)
+
+    def block(self, chat_id: int) -> None:
+        """The user blocks the bot: every call for this chat gets 403 Forbidden."""
+        self._blocked.add(chat_id)
+
+    def unblock(self, chat_id: int) -> None:
+        self._blocked.discard(chat_id)
+
+    def _take_fault(self, method: str, chat_id: int | None) -> Fault | None:
+        keys = [(method, chat_id), (method, None)] if chat_id is not None else [(method, None)]
+        for key in keys:
+            fault = self._faults.get(key)
+            if fault and fault.times > 0:
+                fault.times -= 1
+                return fault
+        return None
 
     # ---- the user's side -------------------------------------------------------------
     def _chat(self, chat_id: int, user: dict[str, Any], chat_type: str) -> dict[str, Any]:
@@ -112,10 +148,10 @@ class FakeBotApi:
         return {"id": chat_id, "type": chat_type, "title": "A group"}
 
     def _push(self, update: dict[str, Any]) -> int:
-        update["update_id"] = next(self._update_ids)
+        update["update_id"] = self._last_update_id = next(self._update_ids)
         self._updates.append(update)
         self._new_update.set()
-        return update["update_id"]
+        return self._last_update_id
 
     def user_message(
         self,
@@ -147,17 +183,19 @@ class FakeBotApi:
         return mid
 
     def user_taps(self, user: dict[str, Any], chat_id: int, message_id: int, data: str) -> int:
-        """Queue a button press on one of the bot's messages."""
+        """Queue a press of an inline button on one of the bot's messages."""
         target = self.find(chat_id, message_id)
         msg = {
             "message_id": message_id,
             "date": int(time.time()),
             "from": BOT_USER,
             "chat": self._chat(chat_id, user, "private"),
-            "text": target.text if target else "",
+            **(self._content(target) if target else {"text": ""}),
         }
+        query_id = str(next(self._message_ids))
+        self._queries[query_id] = chat_id
         cq = {
-            "id": str(next(self._message_ids)),
+            "id": query_id,
             "from": user,
             "message": msg,
             "chat_instance": str(chat_id),
@@ -174,8 +212,36 @@ class FakeBotApi:
         """What the chat shows now: messages not deleted, oldest first."""
         return [m for m in self.messages.get(chat_id, []) if not m.deleted]
 
+    def reply_keyboard(self, chat_id: int) -> list[str]:
+        """Labels of the reply keyboard the chat shows now, row by row (empty if none)."""
+        keyboard = self._keyboards.get(chat_id)
+        return keyboard.labels if keyboard else []
+
+    def current_keyboard(self, chat_id: int) -> ReplyKeyboard | None:
+        """The chat's reply keyboard with its rows, placeholder and flags."""
+        return self._keyboards.get(chat_id)
+
     def delivered_all(self) -> bool:
-        return self._delivered >= len(self._updates)
+        """True when the bot has fetched every update queued so far."""
+        return self._delivered >= self._last_update_id
+
+    # ---- what the bot did ------------------------------------------------------------
+    def calls_for(self, chat_id: int) -> list[Call]:
+        """Every call about this chat, including answers to its callback queries."""
+        return [
+            c
+            for c in self.calls
+            if chat_of(c.params) == chat_id
+            or self._queries.get(str(c.params.get("callback_query_id"))) == chat_id
+        ]
+
+    def chat_scoped_calls(self, chat_id: int | None = None) -> list[Call]:
+        """Calls carrying a chat_id, all or one chat's: what Telegram's ~30/s limit counts."""
+        return [
+            c
+            for c in self.calls
+            if "chat_id" in c.params and (chat_id is None or chat_of(c.params) == chat_id)
+        ]
 
     # ---- the bot's side --------------------------------------------------------------
     async def _params(self, request: web.Request) -> dict[str, Any]:
@@ -198,44 +264,23 @@ class FakeBotApi:
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         params = await self._params(request)
-        fault = self._faults.get(method)
+        chat_id = chat_of(params)
         if method != "getUpdates":
             self.calls.append(Call(method, params, time.monotonic()))
-        if fault and fault.times > 0:
-            fault.times -= 1
-            if fault.delay:
-                await asyncio.sleep(fault.delay)
-            if fault.status == 429:
-                return web.json_response(
-                    {
-                        "ok": False,
-                        "error_code": 429,
-                        "description": f"Too Many Requests: retry after {fault.retry_after}",
-                        "parameters": {"retry_after": fault.retry_after},
-                    },
-                    status=429,
-                )
-            if fault.status >= 500:
-                return web.json_response(
-                    {
-                        "ok": False,
-                        "error_code": fault.status,
-                        "description": "Internal Server Error",
-                    },
-                    status=fault.status,
-                )
         handler = getattr(self, f"_m_{method}", None)
-        if handler is None:
-            return web.json_response(
-                {"ok": False, "error_code": 404, "description": "Not Found: method not found"},
-                status=404,
-            )
         try:
+            fault = self._take_fault(method, chat_id)
+            if fault and fault.delay:
+                await asyncio.sleep(fault.delay)
+            if fault and fault.status >= 400:
+                raise ApiError.of(fault)
+            if handler is None:
+                raise ApiError(404, "Not Found: method not found")
+            if chat_id is not None and chat_id in self._blocked:
+                raise ApiError(403, "Forbidden: bot was blocked by the user")
             result = await handler(params)
-        except LookupError as exc:
-            return web.json_response(
-                {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}, status=400
-            )
+        except ApiError as exc:
+            return exc.response()
         async with self.changed:
             self.changed.notify_all()
         return web.json_response({"ok": True, "result": result})
@@ -254,15 +299,24 @@ class FakeBotApi:
     async def _m_setMyCommands(self, p: dict[str, Any]) -> Any:
         return True
 
+    async def _m_sendChatAction(self, p: dict[str, Any]) -> Any:
+        return True
+
     async def _m_getUpdates(self, p: dict[str, Any]) -> Any:
         offset = int(p.get("offset") or 0)
+        limit = max(1, min(int(p.get("limit") or 100), 100))
         timeout = min(float(p.get("timeout") or 0), 5.0)
         deadline = time.monotonic() + timeout
         while True:
-            pending = [u for u in self._updates if u["update_id"] >= offset]
-            if pending:
-                self._delivered = max(self._delivered, pending[-1]["update_id"])
-                return pending[:100]
+            # Like Telegram: an offset confirms every earlier update, which is then forgotten.
+            if offset > 0:
+                self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            elif offset < 0:
+                self._updates = self._updates[offset:]
+            if self._updates:
+                batch = self._updates[:limit]
+                self._delivered = max(self._delivered, batch[-1]["update_id"])
+                return batch
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 return []
@@ -270,49 +324,28 @@ class FakeBotApi:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._new_update.wait(), remaining)
 
-    def _bot_message(
-        self, chat_id: int, text: str, markup: Any, kind: str = "text"
-    ) -> dict[str, Any]:
-        mid = next(self._message_ids)
-        self.messages.setdefault(chat_id, []).append(
-            BotMessage(mid, chat_id, True, text, markup or None, kind=kind)
-        )
-        return {
-            "message_id": mid,
-            "date": int(time.time()),
-            "from": BOT_USER,
-            "chat": {"id": chat_id, "type": "private", "first_name": "user"},
-            "text": text,
-            **({"reply_markup": markup} if markup else {}),
-        }
+    def _checked(self, text: str, parse_mode: str | None, caption: bool = False) -> Parsed:
+        try:
+            parsed = parse(text, parse_mode)
+            check_length(parsed.text, CAPTION_LIMIT if caption else MESSAGE_LIMIT, caption)
+        except ValueError as exc:
+            raise ApiError(400, str(exc)) from None
+        return parsed
 
-    async def _m_sendMessage(self, p: dict[str, Any]) -> Any:
-        text = str(p["text"])
-        if len(text) > 4096:
-            raise LookupError("message is too long")
-        return self._bot_message(int(p["chat_id"]), text, p.get("reply_markup"))
-
-    async def _m_sendDocument(self, p: dict[str, Any]) -> Any:
-        return self._bot_message(int(p["chat_id"]), str(p.get("caption", "")), None, "document")
-
-    async def _m_sendPhoto(self, p: dict[str, Any]) -> Any:
-        return self._bot_message(int(p["chat_id"]), str(p.get("caption", "")), None, "photo")
-
-    def _existing(self, p: dict[str, Any]) -> BotMessage:
-        msg = self.find(int(p["chat_id"]), int(p["message_id"]))
-        if msg is None or msg.deleted:
-            raise LookupError("message to edit not found")
-        return msg
-
-    async def _m_editMessageText(self, p: dict[str, Any]) -> Any:
-        msg = self._existing(p)
-        msg.text, msg.reply_markup = str(p["text"]), p.get("reply_markup") or None
-        return self._as_dict(msg)
-
-    async def _m_editMessageReplyMarkup(self, p: dict[str, Any]) -> Any:
-        msg = self._existing(p)
-        msg.reply_markup = p.get("reply_markup") or None
-        return self._as_dict(msg)
+    def _content(self, msg: BotMessage) -> dict[str, Any]:
+        parsed = msg.parsed
+        key = "text" if msg.kind == "text" else "caption"
+        out: dict[str, Any] = {key: parsed.text} if parsed.text or key == "text" else {}
+        if parsed.entities:
+            out["entities" if key == "text" else "caption_entities"] = entities_json(parsed)
+        if msg.kind == "document":
+            out["document"] = {"file_id": f"doc{msg.message_id}", "file_unique_id": "d"}
+        elif msg.kind == "photo":
+            size = {"file_id": f"photo{msg.message_id}", "file_unique_id": "p"}
+            out["photo"] = [{**size, "width": 90, "height": 90}]
+        if msg.reply_markup and "inline_keyboard" in msg.reply_markup:
+            out["reply_markup"] = msg.reply_markup
+        return out
 
     def _as_dict(self, msg: BotMessage) -> dict[str, Any]:
         return {
@@ -320,14 +353,70 @@ class FakeBotApi:
             "date": int(time.time()),
             "from": BOT_USER,
             "chat": {"id": msg.chat_id, "type": "private", "first_name": "user"},
-            "text": msg.text,
+            **self._content(msg),
         }
 
+    def _send(self, p: dict[str, Any], text: str, kind: str) -> Any:
+        chat_id, markup = int(p["chat_id"]), p.get("reply_markup") or None
+        self._checked(text, p.get("parse_mode"), caption=kind != "text")
+        msg = BotMessage(next(self._message_ids), chat_id, True, text, markup, kind=kind)
+        msg.parse_mode = p.get("parse_mode")
+        self.messages.setdefault(chat_id, []).append(msg)
+        if markup and "keyboard" in markup:
+            self._keyboards[chat_id] = ReplyKeyboard.from_markup(markup, msg.message_id)
+        elif markup and markup.get("remove_keyboard"):
+            self._keyboards.pop(chat_id, None)
+        return self._as_dict(msg)
+
+    async def _m_sendMessage(self, p: dict[str, Any]) -> Any:
+        return self._send(p, str(p.get("text", "")), "text")
+
+    async def _m_sendDocument(self, p: dict[str, Any]) -> Any:
+        return self._send(p, str(p.get("caption", "")), "document")
+
+    async def _m_sendPhoto(self, p: dict[str, Any]) -> Any:
+        return self._send(p, str(p.get("caption", "")), "photo")
+
+    def _existing(self, p: dict[str, Any], action: str = "edit") -> BotMessage:
+        msg = self.find(int(p["chat_id"]), int(p["message_id"]))
+        if msg is None or msg.deleted:
+            raise ApiError(400, f"Bad Request: message to {action} not found")
+        return msg
+
+    def _inline_markup(self, p: dict[str, Any]) -> dict[str, Any] | None:
+        markup = p.get("reply_markup") or None
+        if markup is not None and "inline_keyboard" not in markup:
+            raise ApiError(400, "Bad Request: inline keyboard expected")
+        return markup
+
+    async def _m_editMessageText(self, p: dict[str, Any]) -> Any:
+        msg = self._existing(p)
+        if msg.kind != "text":
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
+        text, markup = str(p.get("text", "")), self._inline_markup(p)
+        parsed = self._checked(text, p.get("parse_mode"))
+        if parsed == msg.parsed and markup == msg.reply_markup:
+            raise ApiError(400, NOT_MODIFIED)
+        msg.text, msg.parse_mode, msg.reply_markup = text, p.get("parse_mode"), markup
+        return self._as_dict(msg)
+
+    async def _m_editMessageReplyMarkup(self, p: dict[str, Any]) -> Any:
+        msg = self._existing(p)
+        markup = self._inline_markup(p)
+        if markup == msg.reply_markup:
+            raise ApiError(400, NOT_MODIFIED)
+        msg.reply_markup = markup
+        return self._as_dict(msg)
+
     async def _m_answerCallbackQuery(self, p: dict[str, Any]) -> Any:
+        qid = str(p.get("callback_query_id"))
+        if qid not in self._queries or qid in self._answered:
+            raise ApiError(400, QUERY_INVALID)
+        self._answered.add(qid)
         return True
 
     async def _m_deleteMessage(self, p: dict[str, Any]) -> Any:
-        self._existing(p).deleted = True
+        self._existing(p, "delete").deleted = True
         return True
 
     async def _m_deleteMessages(self, p: dict[str, Any]) -> Any:
