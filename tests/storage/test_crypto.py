@@ -13,6 +13,7 @@ from storage.crypto import (
     KeyFileError,
     KeyRing,
     load_key_ring,
+    normalise_name,
     write_key_ring,
 )
 
@@ -76,3 +77,22 @@ def test_loose_permissions_and_garbage_are_refused(tmp_path: Path, ring: KeyRing
         load_key_ring(path)
     with pytest.raises(KeyFileError, match="does not exist"):
         load_key_ring(tmp_path / "missing.json")
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["Al\u200bex", "Ale\u200dx", "\ufeffAlex", "\u2066Alex\u2069", "A\u00adlex", "ALEX\u200c"],
+)
+def test_invisible_format_characters_do_not_change_the_index(ring: KeyRing, typed: str) -> None:
+    assert normalise_name(typed) == "alex"
+    assert ring.blind_index(typed) == ring.blind_index("Alex")
+
+
+def test_counting_opens_leaves_equality_repr_and_key_file_alone(ring: KeyRing) -> None:
+    blob = ring.seal(b"x", "t.c.1")
+    twin = KeyRing.from_json(ring.to_json())
+    ring.open(blob, "t.c.1")
+    ring.open(blob, "t.c.1")
+    assert (ring.opens, twin.opens) == (2, 0)
+    assert ring == twin and repr(ring) == repr(twin) and ring.to_json() == twin.to_json()
+    assert "opens" not in ring.to_json()

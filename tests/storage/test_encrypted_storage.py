@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -219,3 +220,43 @@ async def test_saving_a_note_schedules_reminders_and_drops_the_draft(storage: St
     assert (
         await storage.reminders.claim_due("other", now=datetime(2030, 1, 2, 10, tzinfo=UTC)) == []
     )
+
+
+async def test_two_redemptions_of_one_code_exactly_one_wins(storage: Storage) -> None:
+    invite = await storage.workers.create_invite()
+    results = await asyncio.gather(
+        *(storage.workers.redeem_invite(invite.code, tg, f"W{tg}", "UTC") for tg in (7, 8, 9)),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, InviteRejected) for r in results) == 2
+    assert len(await storage.workers.list()) == 1
+
+
+async def test_one_person_redeeming_twice_at_once_registers_once(storage: Storage) -> None:
+    invite = await storage.workers.create_invite()
+    results = await asyncio.gather(
+        *(storage.workers.redeem_invite(invite.code, 7, "Kim", "UTC") for _ in range(2)),
+        return_exceptions=True,
+    )
+    assert sum(isinstance(r, InviteRejected) for r in results) == 1
+    assert [w.telegram_user_id for w in await storage.workers.list()] == [7]
+
+
+async def test_invisible_characters_neither_hide_nor_split_a_name(storage: Storage) -> None:
+    wid = await make_worker(storage)
+    alex = await storage.participants.add(
+        wid, NewParticipant("\u2066Al\u200bex\u2069 Sm\ufeffith")
+    )
+    assert alex.name == "Alex Smith"
+    found = await storage.participants.find_by_name(wid, "alex\u200d smith")
+    assert [p.id for p in found] == [alex.id]
+
+
+async def test_find_by_name_reaches_beyond_the_recent_participants(storage: Storage) -> None:
+    wid = await make_worker(storage)
+    oldest = await storage.participants.add(wid, NewParticipant("Robin Old"))
+    for i in range(8):
+        await storage.participants.add(wid, NewParticipant(f"Person {i}"))
+    recent = await storage.participants.recent(wid)
+    assert len(recent) == 6 and oldest.id not in {p.id for p in recent}
+    assert [p.id for p in await storage.participants.find_by_name(wid, "robin old")] == [oldest.id]
