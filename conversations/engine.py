@@ -1,23 +1,39 @@
 """The step engine: pure functions from (draft, input) to the next outcome. No transport here.
 
-A draft is a plain JSON-serialisable dict, so it can be encrypted, stored and resumed anywhere.
+Drafts come in and go out as frozen NoteDrafts. Inside one call the engine works on a deep
+copy held in a plain dict (answers, buffer, cursor, history, editing, gaps), which the step
+handlers in steps.py change in place.
 """
 
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
+from conversations.completion import complete
+from conversations.context import Ctx
+from conversations.draft import Cursor, NoteDraft
 from conversations.fields import Clock, Invalid
-from conversations.outcome import CompletedNote, complete
-from conversations.render import RenderedSection, format_value, render_sections
-from conversations.steps import Ctx, apply_input, build_prompt
-from conversations.template import Choice, Field, Template
+from conversations.outcome import (
+    Asked,
+    CancelAsked,
+    Finished,
+    Outcome,
+    Prompt,
+    Refused,
+    Reviewing,
+    ReviewView,
+)
+from conversations.rules import applies, missing_fields
+from conversations.screens import present
+from conversations.steps import apply_input, keep_unfinished
+from conversations.template import Template
 
-Kind = Literal["prompt", "invalid", "review", "completed", "cancelled"]
 MAX_HISTORY = 80
-Context = Ctx
+TEXT_COMMANDS = {"/back": "nav:back", "/skip": "nav:skip", "/done": "nav:done"}
+FIRST = "This is the first question; there is nothing to go back to."
+MOVED = "This note's form has changed since it was started, so that wasn't used. Carry on here."
 
 
 @dataclass(frozen=True)
@@ -28,273 +44,208 @@ class Input:
     token: str | None = None
 
 
-@dataclass(frozen=True)
-class Prompt:
-    key: str
-    text: str
-    help: str
-    step: str
-    choices: tuple[Choice, ...]
-    nav: tuple[Choice, ...]
-    selected: tuple[str, ...] = ()
-    current: str | None = None
-    note: str | None = None
-    multi: bool = False
-
-
-@dataclass(frozen=True)
-class ReviewView:
-    step: str
-    sections: tuple[RenderedSection, ...]
-    actions: tuple[Choice, ...]
-    missing: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Outcome:
-    kind: Kind
-    draft: dict[str, Any]
-    prompt: Prompt | None = None
-    review: ReviewView | None = None
-    reason: str | None = None
-    note: CompletedNote | None = None
-
-
-TEXT_COMMANDS = {"/back": "nav:back", "/skip": "nav:skip", "/done": "nav:done"}
-
-
-def new_draft(template: Template) -> dict[str, Any]:
-    """An empty draft for ``template``, remembering its id and version."""
+def _open(draft: NoteDraft) -> dict[str, Any]:
     return {
-        "template": template.id,
-        "version": template.version,
-        "answers": {},
-        "cursor": None,
-        "history": [],
-        "editing": None,
-        "gaps": False,
-        "buffer": {},
+        "answers": copy.deepcopy(dict(draft.answers)),
+        "buffer": copy.deepcopy(dict(draft.buffer)),
+        "cursor": draft.cursor,
+        "history": list(draft.history),
+        "editing": draft.editing,
+        "gaps": draft.gaps,
     }
 
 
-def applies(template: Template, f: Field, answers: dict[str, Any]) -> bool:
-    """Whether a top-level field is asked and kept, given the answers so far."""
-    rule = template.consent
-    if rule and answers.get(rule.field) == rule.declined and f.key not in rule.keep:
+def _close(template: Template, work: dict[str, Any]) -> NoteDraft:
+    """Freeze the working copy, stamped with the template it now follows."""
+    return NoteDraft(
+        template_id=template.id,
+        template_version=template.version,
+        answers=copy.deepcopy(work["answers"]),
+        cursor=work["cursor"],
+        history=tuple(work["history"][-MAX_HISTORY:]),
+        editing=work["editing"],
+        gaps=work["gaps"],
+        buffer=copy.deepcopy(work["buffer"]),
+    )
+
+
+def _shown(
+    template: Template, work: dict[str, Any], ctx: Ctx, remark: str | None = None
+) -> Asked | Reviewing:
+    screen = present(template, work, ctx, remark)
+    draft = _close(template, work)
+    return Asked(draft, screen) if isinstance(screen, Prompt) else Reviewing(draft, screen)
+
+
+def _refused(template: Template, draft: NoteDraft, ctx: Ctx, reason: str) -> Refused:
+    return Refused(draft, reason, present(template, _open(draft), ctx))
+
+
+def _valid(template: Template, cursor: Cursor) -> bool:
+    if cursor.review:
+        return True
+    f = next((f for f in template.fields if f.key == cursor.field), None)
+    return f is not None and (cursor.sub is None or cursor.sub in {s.key for s in f.fields})
+
+
+def _seat(template: Template, work: dict[str, Any]) -> bool:
+    """Move a cursor whose question this template lacks; say whether it moved."""
+    cursor = work["cursor"]
+    if _valid(template, cursor):
         return False
-    return f.when.holds(answers) if f.when else True
+    work["buffer"] = {}
+    if cursor.field in {f.key for f in template.fields}:
+        work["cursor"] = Cursor(cursor.field)
+    else:
+        work["editing"] = None
+        work["cursor"] = _next_cursor(template, work, None)
+    return True
 
 
-def _next_cursor(template: Template, draft: dict[str, Any], after: str | None) -> dict[str, Any]:
-    answers = draft["answers"]
+def _next_cursor(template: Template, work: dict[str, Any], after: str | None) -> Cursor:
+    answers = work["answers"]
     keys = [f.key for f in template.fields]
     start = keys.index(after) + 1 if after in keys else 0
     for f in template.fields[start:]:
         if not applies(template, f, answers):
             continue
-        if draft.get("gaps") and f.key in answers:
+        if work["gaps"] and f.key in answers:
             continue
-        editing = draft.get("editing")
+        editing = work["editing"]
         if editing and f.section != editing:
             break
-        return {"field": f.key, "sub": None}
-    draft["editing"] = None
-    draft["gaps"] = False
-    return {"review": True}
+        return Cursor(f.key)
+    work["editing"] = None
+    work["gaps"] = False
+    return Cursor(review=True)
 
 
-def missing_fields(template: Template, answers: dict[str, Any]) -> list[Field]:
-    """Required fields that apply but have no answer yet (e.g. after consent changed)."""
-    return [
-        f
-        for f in template.fields
-        if applies(template, f, answers) and f.required and answers.get(f.key) in (None, "", [])
-    ]
-
-
-def _step(template: Template, section_index: int | None) -> str:
-    total = len(template.sections) + 1
-    if section_index is None:
-        return f"Step {total} of {total} · Review"
-    title = template.sections[section_index].title
-    return f"Step {section_index + 1} of {total} · {title}"
-
-
-def _review(template: Template, draft: dict[str, Any]) -> ReviewView:
-    answers = draft["answers"]
-    sections = render_sections(template, answers, lambda f: applies(template, f, answers))
-    actions = tuple(Choice(f"edit:{s.key}", f"Edit {s.title}") for s in template.sections)
-    missing = tuple(f.label for f in missing_fields(template, answers))
-    return ReviewView(
-        _step(template, None), sections, (*actions, Choice("nav:save", "Save note")), missing
-    )
-
-
-def show(
-    template: Template,
-    draft: dict[str, Any],
-    ctx: Ctx,
-    kind: Kind = "prompt",
-    reason: str | None = None,
-    note: str | None = None,
-) -> Outcome:
-    """Present wherever the draft's cursor is (a prompt or the review)."""
-    cursor = draft["cursor"] or {"review": True}
-    if cursor.get("review"):
-        return Outcome(
-            "review" if kind == "prompt" else kind,
-            draft,
-            review=_review(template, draft),
-            reason=reason,
-        )
-    f = template.field(cursor["field"])
-    p = build_prompt(template, draft, f, cursor.get("sub"), ctx)
-    prompt = Prompt(
-        key=p.key,
-        text=p.text,
-        help=p.help,
-        step=_step(template, template.section_of(f.key)),
-        choices=p.choices,
-        nav=_nav(draft, p),
-        selected=p.selected,
-        current=p.current,
-        note=note or p.note,
-        multi=p.multi,
-    )
-    return Outcome(kind, draft, prompt=prompt, reason=reason)
-
-
-def _nav(draft: dict[str, Any], p: Any) -> tuple[Choice, ...]:
-    out = []
-    if p.allow_done:
-        out.append(Choice("nav:done", "Done"))
-    if p.allow_keep:
-        out.append(Choice("nav:keep", "Keep"))
-    if p.allow_skip:
-        out.append(Choice("nav:skip", "Skip"))
-    if draft["history"]:
-        out.append(Choice("nav:back", "Back"))
-    out.append(Choice("nav:cancel", "Cancel"))
-    return tuple(out)
+def _advance_to(work: dict[str, Any], cursor: Cursor) -> None:
+    work["history"].append(work["cursor"])
+    del work["history"][:-MAX_HISTORY]
+    work["cursor"] = cursor
 
 
 def start(template: Template, ctx: Ctx) -> Outcome:
     """Begin a new note at its first question."""
-    draft = new_draft(template)
-    draft["cursor"] = _next_cursor(template, draft, None)
+    work = _open(NoteDraft(template.id, template.version, {}, Cursor(review=True)))
+    work["cursor"] = _next_cursor(template, work, None)
+    return _shown(template, work, ctx)
+
+
+def show(template: Template, draft: NoteDraft, ctx: Ctx) -> Outcome:
+    """Present wherever the draft's cursor is (a prompt or the review)."""
+    work = _open(draft)
+    _seat(template, work)
+    return _shown(template, work, ctx)
+
+
+def resume(template: Template, draft: NoteDraft, ctx: Ctx) -> Outcome:
+    """Show the current question again (after a restart), re-seating it if the form changed."""
     return show(template, draft, ctx)
 
 
-def resume(template: Template, draft: dict[str, Any], ctx: Ctx) -> Outcome:
-    """Show the current question again (after a restart or a 'resume')."""
-    draft = copy.deepcopy(draft)
-    cursor = draft.get("cursor") or {}
-    if not cursor.get("review") and cursor.get("field") not in {f.key for f in template.fields}:
-        draft["cursor"] = _next_cursor(template, draft, None)
-    return show(template, draft, ctx)
+def wants_participants(template: Template, draft: NoteDraft) -> bool:
+    """Say whether this step needs ctx.participants / ctx.same_name (a participant question)."""
+    cursor = draft.cursor
+    if cursor.review or cursor.sub is not None:
+        return False
+    f = next((f for f in template.fields if f.key == cursor.field), None)
+    return f is not None and f.type == "participant"
 
 
-def _go_back(template: Template, draft: dict[str, Any], ctx: Ctx) -> Outcome:
-    if not draft["history"]:
-        return show(
-            template,
-            draft,
-            ctx,
-            "invalid",
-            "This is the first question; there is nothing to go back to.",
-        )
-    target = draft["history"].pop()
-    if target.get("sub") and "item" not in draft["buffer"]:
+def _go_back(template: Template, draft: NoteDraft, work: dict[str, Any], ctx: Ctx) -> Outcome:
+    history = [c for c in work["history"] if _valid(template, c)]
+    if not history:
+        return _refused(template, draft, ctx, FIRST)
+    target = history.pop()
+    work["history"] = history
+    here = work["cursor"]
+    if not here.review:
+        keep_unfinished(work, template.field(here.field), here.sub)
+    if target.sub and "item" not in work["buffer"]:
         # The item that sub-question belonged to is already filed; return to its list.
-        target = {"field": target["field"], "sub": None}
-    if not target.get("sub"):
-        draft["buffer"] = {}
-    editing = draft.get("editing")
-    if editing and (target.get("review") or template.field(target["field"]).section != editing):
-        draft["editing"], target = None, {"review": True}
-    draft["cursor"] = target
-    return show(template, draft, ctx)
+        target = Cursor(target.field)
+    if not target.sub:
+        work["buffer"] = {}
+    editing = work["editing"]
+    if editing and (target.review or template.field(target.field).section != editing):
+        work["editing"], target = None, Cursor(review=True)
+    work["cursor"] = target
+    return _shown(template, work, ctx)
 
 
-def _advance_to(draft: dict[str, Any], cursor: dict[str, Any]) -> None:
-    draft["history"].append(draft["cursor"])
-    del draft["history"][:-MAX_HISTORY]
-    draft["cursor"] = cursor
-
-
-def _at_review(template: Template, draft: dict[str, Any], token: str | None, ctx: Ctx) -> Outcome:
+def _at_review(
+    template: Template, draft: NoteDraft, work: dict[str, Any], token: str | None, ctx: Ctx
+) -> Outcome:
     if token == "nav:save":
-        gaps = missing_fields(template, draft["answers"])
+        gaps = missing_fields(template, work["answers"])
         if gaps:
             # Walk through every question not yet asked (e.g. after consent changed to yes).
-            draft["gaps"], draft["editing"] = True, None
-            first = _next_cursor(template, draft, None)
-            _advance_to(draft, first)
+            work["gaps"], work["editing"] = True, None
+            _advance_to(work, _next_cursor(template, work, None))
             labels = ", ".join(f.label for f in gaps)
-            return show(template, draft, ctx, note=f"Still needed: {labels}.")
-        return Outcome("completed", draft, note=complete(template, draft["answers"], ctx.clock))
+            return _shown(template, work, ctx, f"Still needed: {labels}.")
+        note = complete(template, work["answers"], ctx.clock)
+        return Finished(_close(template, work), note)
     if token and token.startswith("edit:"):
         key = token.removeprefix("edit:")
         section = next((s for s in template.sections if s.key == key), None)
         if section is None:
-            return show(template, draft, ctx, "invalid", "That button has expired.")
-        target = next((f for f in section.fields if applies(template, f, draft["answers"])), None)
+            return _refused(template, draft, ctx, "That button has expired.")
+        target = next((f for f in section.fields if applies(template, f, work["answers"])), None)
         if target is None:
-            return show(template, draft, ctx, "invalid", "That section has nothing to edit.")
-        draft["editing"] = key
-        _advance_to(draft, {"field": target.key, "sub": None})
-        return show(template, draft, ctx)
-    return show(template, draft, ctx, "invalid", "Tap a section to change it, or Save note.")
+            return _refused(template, draft, ctx, "That section has nothing to edit.")
+        work["editing"] = key
+        _advance_to(work, Cursor(target.key))
+        return _shown(template, work, ctx)
+    return _refused(template, draft, ctx, "Tap a section to change it, or Save note.")
 
 
-def answer(template: Template, draft: dict[str, Any], inp: Input, ctx: Ctx) -> Outcome:
-    """Apply one input and return what to show next. Invalid input leaves the draft unchanged."""
-    original = draft
-    draft = copy.deepcopy(draft)
+def answer(template: Template, draft: NoteDraft, inp: Input, ctx: Ctx) -> Outcome:
+    """Apply one input and return what to show next; a refused input leaves the draft as it was."""
     token = inp.token
-    if token is None and inp.text is not None and inp.text.strip().lower() in TEXT_COMMANDS:
-        token = TEXT_COMMANDS[inp.text.strip().lower()]
-    if token == "nav:cancel" or (inp.text or "").strip().lower() == "/cancel":
-        return Outcome("cancelled", draft)
+    typed = (inp.text or "").strip().lower()
+    if token is None and typed in TEXT_COMMANDS:
+        token = TEXT_COMMANDS[typed]
+    if token == "nav:cancel" or typed == "/cancel":
+        return CancelAsked(draft)
+    work = _open(draft)
+    if _seat(template, work):
+        return _shown(template, work, ctx, MOVED)
     if token == "nav:back":
-        return _go_back(template, draft, ctx)
-    cursor = draft.get("cursor") or {"review": True}
-    if cursor.get("review"):
-        out = _at_review(template, draft, token, ctx)
-        return out if out.kind != "invalid" else _unchanged(out, original)
-    f = template.field(cursor["field"])
+        return _go_back(template, draft, work, ctx)
+    cursor = work["cursor"]
+    if cursor.review:
+        return _at_review(template, draft, work, token, ctx)
+    f = template.field(cursor.field)
     try:
-        result = apply_input(template, draft, f, cursor.get("sub"), inp.text, token, ctx)
+        result = apply_input(template, work, f, cursor.sub, inp.text, token, ctx)
     except Invalid as exc:
-        return show(template, copy.deepcopy(original), ctx, "invalid", str(exc))
-    if result.stay_sub is not None or result.stay:
-        if result.stay_sub is not None:
-            _advance_to(draft, {"field": f.key, "sub": result.stay_sub or None})
-        return show(template, draft, ctx, note=result.note)
-    _advance_to(draft, _next_cursor(template, draft, f.key))
-    return show(template, draft, ctx, note=result.note)
-
-
-def _unchanged(out: Outcome, original: dict[str, Any]) -> Outcome:
-    return Outcome(out.kind, copy.deepcopy(original), out.prompt, out.review, out.reason, out.note)
+        return _refused(template, draft, ctx, str(exc))
+    if result.stay_sub is not None:
+        _advance_to(work, Cursor(f.key, result.stay_sub or None))
+    elif not result.stay:
+        work["buffer"] = {}
+        _advance_to(work, _next_cursor(template, work, f.key))
+    return _shown(template, work, ctx, result.remark)
 
 
 __all__ = [
-    "Choice",
+    "Asked",
+    "CancelAsked",
     "Clock",
-    "CompletedNote",
-    "Context",
     "Ctx",
+    "Finished",
     "Input",
     "Outcome",
     "Prompt",
+    "Refused",
     "ReviewView",
+    "Reviewing",
     "answer",
-    "applies",
-    "format_value",
-    "missing_fields",
-    "new_draft",
     "resume",
     "show",
     "start",
+    "wants_participants",
 ]

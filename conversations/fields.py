@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -45,6 +46,11 @@ def parse_text(text: str, max_length: int, required: bool = True) -> str:
             "Please shorten it and send it again."
         )
     return value
+
+
+def strip_invisible(text: str) -> str:
+    """Drop invisible format characters (zero-width spaces, joiners, BOMs, bidi marks)."""
+    return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
 
 
 def parse_integer(text: str, minimum: int | None, maximum: int | None) -> int:

@@ -1,85 +1,80 @@
-"""The completed note: answers filtered by consent, plus the facts storage needs as values."""
+"""What the engine returns: one small type per kind of outcome, each carrying the new draft."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from typing import Any
-from zoneinfo import ZoneInfo
 
-from conversations.fields import Clock
-from conversations.template import Template
-
-
-@dataclass(frozen=True)
-class CompletedAction:
-    what: str
-    who: str
-    due: date | None
+from conversations.completion import FinishedNote
+from conversations.draft import NoteDraft
+from conversations.render import RenderedSection
+from conversations.template import Choice
 
 
 @dataclass(frozen=True)
-class CompletedNote:
-    template_id: str
-    template_version: int
-    answers: dict[str, Any]
-    consent_declined: bool
-    session_start: datetime | None
-    duration_minutes: int | None
-    participant: dict[str, Any] | None
-    actions: tuple[CompletedAction, ...]
-    next_session_at: datetime | None
+class Prompt:
+    """One question: its text, buttons and the current answer; ``remark`` acknowledges input."""
+
+    key: str
+    text: str
+    help: str
+    step: str
+    choices: tuple[Choice, ...]
+    nav: tuple[Choice, ...]
+    selected: tuple[str, ...] = ()
+    current: str | None = None
+    remark: str | None = None
+    multi: bool = False
+    field_type: str = "text"
 
 
-def _local(day: str | None, at: str | None, tz: str) -> datetime | None:
-    if not day:
-        return None
-    moment = datetime.combine(date.fromisoformat(day), time.fromisoformat(at or "09:00"))
-    return moment.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
+@dataclass(frozen=True)
+class ReviewView:
+    """The whole note so far, with a button per section to edit and one to save."""
+
+    step: str
+    sections: tuple[RenderedSection, ...]
+    actions: tuple[Choice, ...]
+    missing: tuple[str, ...]
 
 
-def complete(template: Template, answers: dict[str, Any], clock: Clock) -> CompletedNote:
-    """Build the note to store; with consent declined only the kept fields survive."""
-    from conversations.engine import applies
+@dataclass(frozen=True)
+class Asked:
+    """The input was taken (or nothing was sent); ask this question next."""
 
-    kept = {
-        f.key: answers[f.key]
-        for f in template.fields
-        if f.key in answers and applies(template, f, answers)
-    }
-    roles = template.roles
-    rule = template.consent
-    declined = bool(rule and answers.get(rule.field) == rule.declined)
-    actions = tuple(
-        CompletedAction(
-            what=item.get("what") or "",
-            who=item.get("who") or "",
-            due=date.fromisoformat(item["due"]) if item.get("due") else None,
-        )
-        for item in kept.get(roles.get("actions", "")) or []
-    )
-    duration = kept.get(roles.get("duration", ""))
-    participant = kept.get(roles.get("participant", ""))
-    if declined and participant and participant.get("id") is None:
-        # Only what identifies the person to their worker; no personal details without consent.
-        participant = {"id": None, "name": participant.get("name", "")}
-        kept[roles["participant"]] = participant
-    return CompletedNote(
-        template_id=template.id,
-        template_version=template.version,
-        answers=kept,
-        consent_declined=declined,
-        session_start=_local(
-            kept.get(roles.get("session_date", "")),
-            kept.get(roles.get("start_time", "")),
-            clock.timezone,
-        ),
-        duration_minutes=int(duration) if duration is not None else None,
-        participant=participant,
-        actions=actions,
-        next_session_at=_local(
-            kept.get(roles.get("next_date", "")),
-            kept.get(roles.get("next_time", "")),
-            clock.timezone,
-        ),
-    )
+    draft: NoteDraft
+    prompt: Prompt
+
+
+@dataclass(frozen=True)
+class Reviewing:
+    """Every question is answered; show the review."""
+
+    draft: NoteDraft
+    review: ReviewView
+
+
+@dataclass(frozen=True)
+class Refused:
+    """The input was not taken; ``draft`` is the draft as it was, ``screen`` what to show again."""
+
+    draft: NoteDraft
+    reason: str
+    screen: Prompt | ReviewView
+
+
+@dataclass(frozen=True)
+class Finished:
+    """The worker saved the note; ``note`` is what to store."""
+
+    draft: NoteDraft
+    note: FinishedNote
+
+
+@dataclass(frozen=True)
+class CancelAsked:
+    """The worker asked to cancel; the caller confirms before discarding the draft."""
+
+    draft: NoteDraft
+
+
+Outcome = Asked | Reviewing | Refused | Finished | CancelAsked

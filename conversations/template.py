@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -10,7 +11,10 @@ from typing import Any
 
 import yaml
 
+from conversations.draft import NoteDraft
+
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+ARCHIVE = "archive"
 FIELD_TYPES = (
     "text",
     "longtext",
@@ -57,7 +61,7 @@ class Condition:
     values: tuple[str | None, ...]
     negate: bool = False
 
-    def holds(self, answers: dict[str, Any]) -> bool:
+    def holds(self, answers: Mapping[str, Any]) -> bool:
         value = answers.get(self.field)
         hit = (
             value in self.values
@@ -277,16 +281,48 @@ def load_template_file(path: Path) -> Template:
     return _Loader(path.name).template(data)
 
 
+def templates_in(directory: Path) -> dict[str, Template]:
+    """Every current template in ``directory`` (not its archive), keyed by id."""
+    return dict(_current(directory.resolve()))
+
+
 @cache
+def _current(directory: Path) -> tuple[tuple[str, Template], ...]:
+    return tuple((t.id, t) for t in map(load_template_file, sorted(directory.glob("*.yaml"))))
+
+
+@cache
+def _archived(directory: Path, template_id: str, version: int) -> Template | None:
+    path = directory / ARCHIVE / f"{template_id}.v{version}.yaml"
+    if not path.is_file():
+        return None
+    found = load_template_file(path)
+    if (found.id, found.version) != (template_id, version):
+        raise TemplateError(f"{path.name}: holds {found.id} version {found.version}")
+    return found
+
+
 def all_templates() -> dict[str, Template]:
-    """Every shipped template, keyed by id."""
-    found = [load_template_file(p) for p in sorted(TEMPLATES_DIR.glob("*.yaml"))]
-    return {t.id: t for t in found}
+    """Every shipped template at its current version, keyed by id."""
+    return templates_in(TEMPLATES_DIR)
 
 
-def get_template(template_id: str) -> Template:
-    """Return a shipped template or raise LookupError."""
+def get_template(template_id: str, version: int | None = None) -> Template:
+    """Return a shipped template at ``version`` (current if unknown) or raise LookupError.
+
+    Older versions live in templates/archive/<id>.v<version>.yaml. A version that is neither
+    current nor archived gets the current one: resume() re-seats a cursor whose field is gone.
+    """
+    directory = TEMPLATES_DIR.resolve()
     try:
-        return all_templates()[template_id]
+        current = dict(_current(directory))[template_id]
     except KeyError:
         raise LookupError(f"no template called {template_id!r}") from None
+    if version is None or version == current.version:
+        return current
+    return _archived(directory, template_id, version) or current
+
+
+def template_for(draft: NoteDraft) -> Template:
+    """Return the template a draft was started with (or its current version, if not kept)."""
+    return get_template(draft.template_id, draft.template_version)

@@ -1,0 +1,120 @@
+"""Turn typed text, or a quick button, into the value a field stores."""
+
+from __future__ import annotations
+
+import re
+from datetime import time
+from typing import Any
+
+from conversations.context import STALE, Ctx
+from conversations.fields import (
+    Clock,
+    Invalid,
+    parse_date,
+    parse_duration,
+    parse_integer,
+    parse_text,
+    parse_time,
+)
+from conversations.template import Choice, Field, Template
+
+YES = {"yes", "y", "yeah", "yep"}
+NO = {"no", "n", "nope"}
+QUICK_DURATIONS = (30, 45, 60, 90)
+
+
+def quick_choices(f: Field) -> tuple[Choice, ...]:
+    """Buttons for a field: its choices, or handy shortcuts for dates, durations and ratings."""
+    if f.type in ("choice", "multichoice"):
+        return tuple(Choice(f"c:{c.token}", c.label) for c in f.choices)
+    if f.type == "yesno":
+        return (Choice("c:yes", "Yes"), Choice("c:no", "No"))
+    if f.type == "rating":
+        return tuple(
+            Choice(f"c:{i}", str(i)) for i in range(f.minimum or 1, (f.maximum or 10) + 1)
+        )
+    if f.type == "date":
+        if f.dates == "future":
+            return (Choice("c:tomorrow", "Tomorrow"), Choice("c:next_week", "In a week"))
+        return (Choice("c:today", "Today"), Choice("c:yesterday", "Yesterday"))
+    if f.type == "duration":
+        return tuple(Choice(f"c:{m}", f"{m} min") for m in QUICK_DURATIONS)
+    return ()
+
+
+def _token_text(token: str) -> str:
+    return {"next_week": "in 1 week"}.get(token, token)
+
+
+def _match_choice(f: Field, text: str) -> str:
+    raw = text.strip().casefold()
+    for i, c in enumerate(f.choices, 1):
+        if raw in (c.token, c.label.casefold(), str(i)):
+            return c.token
+    options = ", ".join(c.label for c in f.choices)
+    raise Invalid(f"Please tap one of the options (or type one of: {options}).")
+
+
+def parse_value(template: Template, draft: dict[str, Any], f: Field, text: str, ctx: Ctx) -> Any:
+    """Turn typed text (or a quick-button token's text) into the stored value for ``f``."""
+    clock = ctx.clock
+    if f.type in ("text", "longtext"):
+        return parse_text(text, f.max_length)
+    if f.type == "choice":
+        return _match_choice(f, text)
+    if f.type == "multichoice":
+        parts = [p for p in re.split(r"[,;]+", text) if p.strip()]
+        return sorted({_match_choice(f, p) for p in parts}, key=[c.token for c in f.choices].index)
+    if f.type == "yesno":
+        word = text.strip().casefold()
+        if word in YES or word in NO:
+            return "yes" if word in YES else "no"
+        raise Invalid("Please answer yes or no.")
+    if f.type in ("integer", "rating"):
+        return parse_integer(text, f.minimum, f.maximum)
+    if f.type == "duration":
+        return parse_duration(text)
+    if f.type == "date":
+        day, hint = parse_date(text, clock, f.dates)
+        time_key = template.roles.get("start_time")
+        if hint and f.key == template.roles.get("session_date") and time_key:
+            draft["answers"].setdefault(time_key, hint.strftime("%H:%M"))
+        return day.isoformat()
+    if f.type == "time":
+        t = parse_time(text, clock)
+        _refuse_future_start(template, draft, f, t, clock)
+        return t.strftime("%H:%M")
+    raise Invalid("Please use the buttons for this question.")
+
+
+def _refuse_future_start(
+    template: Template, draft: dict[str, Any], f: Field, t: time, clock: Clock
+) -> None:
+    if f.key != template.roles.get("start_time"):
+        return
+    day = draft["answers"].get(template.roles.get("session_date", ""))
+    if day == clock.today.isoformat() and t > clock.local_now.time():
+        raise Invalid(
+            "That start time is later than now. Notes are for sessions that have happened."
+        )
+
+
+def value_input(
+    template: Template,
+    draft: dict[str, Any],
+    f: Field,
+    text: str | None,
+    token: str | None,
+    ctx: Ctx,
+) -> Any:
+    """Read a typed answer or a quick button's token as the value for ``f``."""
+    if token is not None:
+        if not token.startswith("c:"):
+            raise Invalid(STALE)
+        choice = token.removeprefix("c:")
+        if choice not in {c.token.removeprefix("c:") for c in quick_choices(f)}:
+            raise Invalid(STALE)
+        text = _token_text(choice) if f.type not in ("choice",) else f.choice_label(choice)
+    if text is None:
+        raise Invalid("Please type an answer or tap an option.")
+    return parse_value(template, draft, f, text, ctx)
