@@ -211,14 +211,17 @@ class DraftRepository(Repository):
                     .order_by(DraftMessage.message_id)
                 )
             ).all()
-        grouped: dict[tuple[str, int, int], tuple[list[int], datetime]] = {}
-        for draft_id, worker_id, chat_id, message_id, created_at in rows:
-            ids, first = grouped.setdefault((draft_id, worker_id, chat_id), ([], created_at))
-            if not ids or ids[-1] != message_id:
-                ids.append(message_id)
-            grouped[draft_id, worker_id, chat_id] = (ids, min(first, created_at))
+        grouped: dict[tuple[str, int, int], list[Any]] = {}
+        for row in rows:
+            grouped.setdefault((row.draft_id, row.worker_id, row.chat_id), []).append(row)
         batches = [
-            TidyBatch(draft_id, worker_id, chat_id, tuple(ids), first)
-            for (draft_id, worker_id, chat_id), (ids, first) in grouped.items()
+            TidyBatch(
+                draft_id,
+                worker_id,
+                chat_id,
+                tuple(dict.fromkeys(r.message_id for r in group)),
+                min(r.created_at for r in group),
+            )
+            for (draft_id, worker_id, chat_id), group in grouped.items()
         ]
         return sorted(batches, key=lambda b: (b.oldest, b.draft_id, b.chat_id))

@@ -78,6 +78,7 @@ class NoteRepository(Repository):
                     raise PermissionError("participant is not this worker's")
             if new.new_participant is not None:
                 prow = people.build(new.worker_id, worker.team, new.new_participant)
+                prow.last_session_at = new.session_start
                 s.add(prow)
                 await s.flush()
             row = Note(

@@ -210,3 +210,14 @@ async def test_the_counter_stops_counting_when_the_block_ends(storage: Storage) 
     await storage.drafts.get(wid)
     assert (c.statements, c.decrypts, len(c.sql)) == (2, 2, 2)
     assert c.sql[0].lstrip().upper().startswith("SELECT")
+
+
+async def test_saving_a_note_decrypts_nothing(storage: Storage) -> None:
+    wid = await make_worker(storage)
+    draft = await storage.drafts.start(wid, {"n": 1}, NOW)
+    with QueryCounter(storage) as c:
+        note = await storage.notes.save(finished(wid, draft.id, 1), LATER)
+    assert c.decrypts == 0
+    # draft delete, worker read, note insert, audit insert
+    assert c.statements == 4, c.sql
+    assert await storage.notes.get(wid, note.id) == note
