@@ -47,7 +47,7 @@ class NoteDraft:
     buffer: Mapping[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        """Return a plain JSON-serialisable dict (a deep copy: changing it changes nothing here)."""
+        """Return a plain JSON-serialisable dict (a deep copy, so changing it changes nothing)."""
         return {
             "template_id": self.template_id,
             "template_version": self.template_version,

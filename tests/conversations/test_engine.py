@@ -7,16 +7,17 @@ from datetime import UTC, date, datetime
 import pytest
 
 from conversations.engine import Clock, Ctx, resume
+from conversations.outcome import Asked, CancelAsked, Refused, Reviewing
 from conversations.template import Choice
-from tests.conversations.walker import NOW, Walker, fill_peer_support
+from tests.conversations.walker import NOW, Walker, fill_peer_support, reason, save
 
 
 def test_full_peer_support_note() -> None:
     w = Walker()
-    assert w.out.prompt is not None and w.out.prompt.step == "Step 1 of 9 · Session details"
+    assert w.prompt is not None and w.prompt.step == "Step 1 of 9 · Session details"
     fill_peer_support(w)
-    assert w.out.kind == "review"
-    review = w.out.review
+    assert isinstance(w.out, Reviewing)
+    review = w.review
     assert review is not None and review.missing == ()
     assert review.step == "Step 9 of 9 · Review"
     titles = [s.title for s in review.sections]
@@ -29,8 +30,7 @@ def test_full_peer_support_note() -> None:
         "Type": "One-to-one",
         "Location": "Community centre",
     }
-    note = w.tap("nav:save").note
-    assert w.out.kind == "completed" and note is not None
+    note = save(w)
     assert note.session_start == datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
     assert note.duration_minutes == 45
     assert note.participant == {"id": None, "name": "Alex", "age": 34, "pronouns": "they_them"}
@@ -50,8 +50,8 @@ def test_full_peer_support_note() -> None:
 def test_consent_declined_keeps_only_session_facts() -> None:
     w = Walker()
     fill_peer_support(w, consent="no")
-    assert w.out.kind == "review"
-    review = w.out.review
+    assert isinstance(w.out, Reviewing)
+    review = w.review
     assert review is not None
     by_key = {s.key: s for s in review.sections}
     assert by_key["summary"].note and "consent" in by_key["summary"].note
@@ -60,8 +60,8 @@ def test_consent_declined_keeps_only_session_facts() -> None:
         "Start time": "15:00",
         "Duration": "45 min",
     }
-    note = w.tap("nav:save").note
-    assert note is not None and note.consent_declined
+    note = save(w)
+    assert note.consent_declined
     assert set(note.answers) == {"date", "start_time", "duration", "participant", "consent"}
     assert note.participant == {"id": None, "name": "Alex"}
     assert note.actions == ()
@@ -74,20 +74,20 @@ def test_back_returns_to_previous_question_keeping_answers() -> None:
     assert w.key == "duration"
     w.tap("nav:back")
     assert w.key == "start_time"
-    assert w.out.prompt is not None and w.out.prompt.current == "14:00"
+    assert w.prompt is not None and w.prompt.current == "14:00"
     w.button("Keep")
     assert w.key == "duration"
     w.tap("nav:back")
     w.tap("nav:back")
     assert w.key == "date"
     out = w.tap("nav:back")
-    assert out.kind == "invalid" and "first question" in (out.reason or "")
+    assert isinstance(out, Refused) and "first question" in out.reason
 
 
 def test_skip_only_for_optional_fields() -> None:
     w = Walker()
     out = w.tap("nav:skip")
-    assert out.kind == "invalid" and "needs an answer" in (out.reason or "")
+    assert isinstance(out, Refused) and "needs an answer" in out.reason
     w.say("today")
     w.say("9am")
     w.say("1h")
@@ -95,7 +95,7 @@ def test_skip_only_for_optional_fields() -> None:
     assert w.key == "location"
     w.tap("nav:skip")
     assert w.key == "participant"
-    assert w.draft["answers"]["location"] is None
+    assert w.draft.answers["location"] is None
 
 
 def test_edit_from_review_returns_to_review() -> None:
@@ -108,8 +108,8 @@ def test_edit_from_review_returns_to_review() -> None:
     w.say("1h15")
     w.button("Keep")
     w.button("Keep")
-    assert w.out.kind == "review"
-    review = w.out.review
+    assert isinstance(w.out, Reviewing)
+    review = w.review
     assert review is not None and dict(review.sections[0].lines)["Duration"] == "1h 15min"
 
 
@@ -118,37 +118,37 @@ def test_changing_consent_to_yes_asks_what_is_now_missing() -> None:
     fill_peer_support(w, consent="no")
     w.tap("edit:consent")
     w.say("yes")
-    assert w.out.kind == "review"
-    assert w.out.review is not None and "Summary" in w.out.review.missing
+    assert isinstance(w.out, Reviewing)
+    assert "Summary" in w.out.review.missing
     w.tap("nav:save")
-    assert w.out.kind == "prompt" and w.key == "concern_tags"
-    assert w.out.prompt is not None and "Still needed: Concerns, Summary" in (
-        w.out.prompt.note or ""
-    )
+    assert isinstance(w.out, Asked) and w.key == "concern_tags"
+    assert "Still needed: Concerns, Summary" in (w.out.prompt.remark or "")
 
 
 def test_cancel_from_anywhere() -> None:
     w = Walker()
     w.say("today")
-    assert w.tap("nav:cancel").kind == "cancelled"
+    before = w.draft
+    out = w.tap("nav:cancel")
+    assert isinstance(out, CancelAsked) and out.draft == before
     w = Walker()
-    assert w.say("/cancel").kind == "cancelled"
+    assert isinstance(w.say("/cancel"), CancelAsked)
 
 
 def test_invalid_answers_change_nothing_and_explain() -> None:
     w = Walker()
-    assert "future" in (w.say("tomorrow").reason or "")
+    assert "future" in reason(w.say("tomorrow"))
     w.say("today")
-    assert "later than now" in (w.say("11pm").reason or "")
+    assert "later than now" in reason(w.say("11pm"))
     w.say("2pm")
-    assert "8 hours" in (w.say("9h").reason or "")
+    assert "8 hours" in reason(w.say("9h"))
     w.say("45")
-    assert "expired" in (w.tap("c:not_a_choice").reason or "")
-    assert "expired" in (w.tap("p:0123").reason or "")
+    assert "expired" in reason(w.tap("c:not_a_choice"))
+    assert "expired" in reason(w.tap("p:0123"))
     w.button("Video")
     w.tap("nav:skip")
     w.say("Sam")
-    assert "12 to 120" in (w.say("7").reason or "")
+    assert "12 to 120" in reason(w.say("7"))
     assert w.key == "participant.age"
 
 
@@ -156,20 +156,19 @@ def test_long_text_over_limit_is_refused_with_numbers() -> None:
     w = Walker()
     fill_peer_support(w, consent="yes")
     w.tap("edit:summary")
+    w.button("Replace it")
     w.say("first part")
     out = w.say("x" * 5000)
-    assert out.kind == "invalid"
-    assert "5,000 characters; the limit here is 3,500" in (out.reason or "")
+    assert "5,000 characters; the limit here is 3,500" in reason(out)
     w.button("Done")
-    note = w.tap("nav:save").note
-    assert note is not None and note.answers["summary"] == "first part"
+    assert save(w).answers["summary"] == "first part"
 
 
 def test_group_items_can_be_removed_and_back_leaves_the_item() -> None:
     w = Walker()
     fill_peer_support(w)
     w.tap("edit:actions")
-    assert w.out.prompt is not None and "1. Call the council" in w.out.prompt.text
+    assert w.prompt is not None and "1. Call the council" in w.prompt.text
     w.button("Remove last")
     w.button("Add one")
     w.say("Book GP")
@@ -177,8 +176,7 @@ def test_group_items_can_be_removed_and_back_leaves_the_item() -> None:
     w.tap("nav:back")
     assert w.key == "actions"
     w.button("Done")
-    note = w.tap("nav:save").note
-    assert note is not None and [a.what for a in note.actions] == ["Call the council housing team"]
+    assert [a.what for a in save(w).actions] == ["Call the council housing team"]
 
 
 def test_recent_participant_by_button_or_name() -> None:
@@ -190,19 +188,19 @@ def test_recent_participant_by_button_or_name() -> None:
         w.say("30")
         w.button("Group")
         w.tap("nav:skip")
-        assert w.out.prompt is not None and w.out.prompt.choices[0].label == "Alex"
+        assert w.prompt is not None and w.prompt.choices[0].label == "Alex"
         w.tap("p:bb22") if how == "tap" else w.say(" jo ")
         assert w.key == "consent"
-        assert w.draft["answers"]["participant"] == {"id": "bb22", "name": "Jo"}
+        assert w.draft.answers["participant"] == {"id": "bb22", "name": "Jo"}
 
 
 def test_multichoice_accepts_typed_list() -> None:
     w = Walker()
     fill_peer_support(w)
     w.tap("edit:concerns")
-    assert "type one of" in (w.say("mood, bananas").reason or "")
+    assert "type one of" in reason(w.say("mood, bananas"))
     w.say("mood, 8")
-    assert w.draft["answers"]["concern_tags"] == ["mood", "other"]
+    assert w.draft.answers["concern_tags"] == ["mood", "other"]
 
 
 def test_resume_shows_the_same_question_after_a_restart() -> None:
@@ -210,7 +208,7 @@ def test_resume_shows_the_same_question_after_a_restart() -> None:
     w.say("today")
     w.say("10am")
     out = resume(w.template, w.draft, w.ctx)
-    assert out.prompt is not None and out.prompt.key == "duration"
+    assert isinstance(out, Asked) and out.prompt.key == "duration"
 
 
 @pytest.mark.parametrize("template", ["soap", "dap", "birp"])
@@ -225,13 +223,13 @@ def test_other_templates_complete(template: str) -> None:
     w.tap("nav:skip")
     w.tap("nav:skip")
     w.say("yes")
-    while w.out.prompt and w.out.prompt.key not in ("actions",):
-        w.say(f"Notes for {w.out.prompt.key}")
+    while w.prompt and w.prompt.key not in ("actions",):
+        w.say(f"Notes for {w.prompt.key}")
         w.button("Done")
     w.button("Done")
     w.tap("nav:skip")
     w.tap("nav:skip")
-    assert w.out.kind == "review"
-    note = w.tap("nav:save").note
-    assert note is not None and note.template_id == template
+    assert isinstance(w.out, Reviewing)
+    note = save(w)
+    assert note.template_id == template
     assert note.participant == {"id": None, "name": "P-0042", "age": None, "pronouns": None}

@@ -7,7 +7,9 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conversations.engine import Input, answer, resume
+from conversations.draft import NoteDraft
+from conversations.engine import Ctx, Input, answer, resume, show
+from conversations.outcome import Asked, CancelAsked, Finished, Refused, Reviewing
 from conversations.template import Choice
 from tests.conversations.walker import Walker
 
@@ -32,6 +34,8 @@ TOKENS = [
     "p:new",
     "p:aa11",
     "p:forged",
+    "p:cc33",
+    "c:replace",
     "edit:details",
     "edit:consent",
     "edit:actions",
@@ -50,6 +54,9 @@ TEXTS = [
     "friday",
     "<b>&amp;</b>",
     "x" * 4000,
+    "x" * 1700,
+    "Al\u200bex",
+    "\u200b\ufeff",
     "",
     "   ",
     "/back",
@@ -72,16 +79,20 @@ inputs = st.one_of(
 )
 def test_engine_never_raises_and_drafts_round_trip(template: str, steps: list[Input]) -> None:
     w = Walker(template)
-    ctx = w.ctx.__class__(w.ctx.clock, participants=(Choice("p:aa11", "Alex"),))
+    same = (Choice("p:cc33", "Alex · last seen Sun 22 Nov"),)
+    ctx = Ctx(w.ctx.clock, participants=(Choice("p:aa11", "Alex"),), same_name=same)
     draft = w.draft
     for inp in steps:
         out = answer(w.template, draft, inp, ctx)
-        assert out.kind in ("prompt", "invalid", "review", "completed", "cancelled")
-        restored = json.loads(json.dumps(out.draft))
+        stored = json.loads(json.dumps(out.draft.to_json()))
+        restored = NoteDraft.from_json(stored)
         assert restored == out.draft
-        if out.kind in ("completed", "cancelled"):
+        if isinstance(out, Refused):
+            assert out.draft == draft and out.reason
+        if isinstance(out, Finished | CancelAsked):
             break
-        assert (out.prompt is None) != (out.review is None)
+        assert isinstance(out, Asked | Reviewing | Refused)
         draft = restored
         again = resume(w.template, draft, ctx)
-        assert again.kind in ("prompt", "review")
+        assert isinstance(again, Asked | Reviewing)
+        assert show(w.template, draft, ctx) == again

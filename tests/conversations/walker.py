@@ -4,12 +4,21 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
 
-from conversations.engine import Clock, Ctx, Input, Outcome, answer, start
+from conversations.completion import FinishedNote
+from conversations.draft import NoteDraft
+from conversations.engine import Clock, Ctx, Input, answer, start
+from conversations.outcome import Asked, Finished, Outcome, Prompt, Refused, Reviewing, ReviewView
 from conversations.template import Choice, Template, get_template
 
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=UTC)
+
+
+def round_trip(draft: NoteDraft) -> NoteDraft:
+    """Store and load a draft the way the bot does (JSON), checking nothing is lost."""
+    restored = NoteDraft.from_json(json.loads(json.dumps(draft.to_json())))
+    assert restored == draft, "draft changed on its way through JSON"
+    return restored
 
 
 class Walker:
@@ -19,19 +28,36 @@ class Walker:
         self.out: Outcome = start(self.template, self.ctx)
 
     @property
-    def draft(self) -> dict[str, Any]:
+    def draft(self) -> NoteDraft:
         return self.out.draft
 
     @property
+    def prompt(self) -> Prompt | None:
+        """The question on screen (after a refusal, the one shown again)."""
+        if isinstance(self.out, Asked):
+            return self.out.prompt
+        if isinstance(self.out, Refused) and isinstance(self.out.screen, Prompt):
+            return self.out.screen
+        return None
+
+    @property
+    def review(self) -> ReviewView | None:
+        if isinstance(self.out, Reviewing):
+            return self.out.review
+        if isinstance(self.out, Refused) and isinstance(self.out.screen, ReviewView):
+            return self.out.screen
+        return None
+
+    @property
     def key(self) -> str:
-        return self.out.prompt.key if self.out.prompt else "review"
+        return self.prompt.key if self.prompt else "review"
 
     def send(self, inp: Input) -> Outcome:
-        before = json.dumps(self.out.draft, sort_keys=True)
-        out = answer(self.template, self.out.draft, inp, self.ctx)
-        json.loads(json.dumps(out.draft))
-        if out.kind == "invalid":
-            assert json.dumps(out.draft, sort_keys=True) == before, "invalid input changed draft"
+        before = self.out.draft
+        out = answer(self.template, round_trip(before), inp, self.ctx)
+        round_trip(out.draft)
+        if isinstance(out, Refused):
+            assert out.draft == before, "a refused input changed the draft"
         self.out = out
         return out
 
@@ -42,10 +68,22 @@ class Walker:
         return self.send(Input(token=token))
 
     def button(self, label: str) -> Outcome:
-        assert self.out.prompt is not None
-        everything: tuple[Choice, ...] = self.out.prompt.choices + self.out.prompt.nav
+        assert self.prompt is not None
+        everything: tuple[Choice, ...] = self.prompt.choices + self.prompt.nav
         token = next(c.token for c in everything if c.label == label)
         return self.tap(token)
+
+
+def reason(out: Outcome) -> str:
+    """Why an input was refused ('' when it was taken)."""
+    return out.reason if isinstance(out, Refused) else ""
+
+
+def save(w: Walker) -> FinishedNote:
+    """Tap Save note and return the finished note (failing if it did not finish)."""
+    out = w.tap("nav:save")
+    assert isinstance(out, Finished), out
+    return out.note
 
 
 def fill_peer_support(w: Walker, consent: str = "yes") -> None:
