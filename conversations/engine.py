@@ -96,9 +96,10 @@ def _seat(template: Template, work: dict[str, Any]) -> bool:
     work["buffer"] = {}
     if cursor.field in {f.key for f in template.fields}:
         work["cursor"] = Cursor(cursor.field)
-    else:
-        work["editing"] = None
-        work["cursor"] = _next_cursor(template, work, None)
+        return True
+    # Carry on at the first question this version asks that has no answer yet.
+    work["editing"], work["gaps"] = None, True
+    work["cursor"] = _next_cursor(template, work, None)
     return True
 
 

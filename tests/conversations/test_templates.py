@@ -6,7 +6,19 @@ from pathlib import Path
 
 import pytest
 
-from conversations.template import TemplateError, all_templates, load_template_file
+from conversations import template as template_module
+from conversations.draft import NoteDraft
+from conversations.engine import Input, answer, resume
+from conversations.outcome import Asked
+from conversations.template import (
+    TEMPLATES_DIR,
+    TemplateError,
+    all_templates,
+    get_template,
+    load_template_file,
+    template_for,
+)
+from tests.conversations.walker import Walker, fill_after_location, fill_session, save
 
 GOOD_FIELD = "      - {key: when, type: date, prompt: When}\n"
 
@@ -97,3 +109,113 @@ def test_not_yaml_and_missing_version(tmp_path: Path) -> None:
     path.write_text("id: x\nsections: []\n")
     with pytest.raises(TemplateError, match=r"bad\.yaml: top level: 'version' is missing"):
         load_template_file(path)
+
+
+SHIPPED = TEMPLATES_DIR / "peer_support.yaml"
+LOCATION = "      - key: location\n        type: text\n        label: Location\n"
+VENUE = "      - key: venue\n        type: text\n        label: Venue\n"
+
+
+def two_versions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, archive: bool = True) -> None:
+    """A templates folder where peer_support is at version 2 (location renamed to venue)."""
+    text = SHIPPED.read_text()
+    assert "version: 1\n" in text and LOCATION in text
+    (tmp_path / "peer_support.yaml").write_text(
+        text.replace("version: 1\n", "version: 2\n").replace(LOCATION, VENUE)
+    )
+    if archive:
+        (tmp_path / "archive").mkdir()
+        (tmp_path / "archive" / "peer_support.v1.yaml").write_text(text)
+    monkeypatch.setattr(template_module, "TEMPLATES_DIR", tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("version", "found", "asks"),
+    [(None, 2, "venue"), (2, 2, "venue"), (1, 1, "location"), (7, 2, "venue"), (0, 2, "venue")],
+)
+def test_get_template_honours_the_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, version: int | None, found: int, asks: str
+) -> None:
+    two_versions(tmp_path, monkeypatch)
+    t = get_template("peer_support", version)
+    assert t.version == found
+    assert asks in [f.key for f in t.fields]
+
+
+def test_an_archive_file_must_hold_the_version_its_name_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    two_versions(tmp_path, monkeypatch)
+    (tmp_path / "archive" / "peer_support.v1.yaml").write_text(
+        SHIPPED.read_text().replace("version: 1\n", "version: 3\n")
+    )
+    with pytest.raises(
+        TemplateError, match=r"peer_support\.v1\.yaml: holds peer_support version 3"
+    ):
+        get_template("peer_support", 1)
+
+
+def test_unknown_template_id_is_a_lookup_error() -> None:
+    with pytest.raises(LookupError, match="no template called 'nope'"):
+        get_template("nope", 1)
+
+
+def test_shipped_archive_files_are_older_versions_of_current_templates() -> None:
+    current = all_templates()
+    for path in sorted((TEMPLATES_DIR / "archive").glob("*.yaml")):
+        old = load_template_file(path)
+        assert path.name == f"{old.id}.v{old.version}.yaml"
+        assert old.version < current[old.id].version
+        assert get_template(old.id, old.version) == old
+
+
+def _started_under_v1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, archive: bool) -> NoteDraft:
+    """A draft begun under version 1, stopped at its location question."""
+    two_versions(tmp_path, monkeypatch, archive)
+    w = Walker(get_template("peer_support", 1) if archive else load_template_file(SHIPPED))
+    fill_session(w)
+    assert w.key == "location" and w.draft.template_version == 1
+    return w.draft
+
+
+def test_a_draft_from_an_archived_version_resumes_and_completes_under_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draft = _started_under_v1(tmp_path, monkeypatch, archive=True)
+    t = template_for(draft)
+    assert t.version == 1
+    w = Walker(t)
+    w.out = resume(t, draft, w.ctx)
+    assert w.key == "location"
+    w.say("Community centre")
+    fill_after_location(w)
+    note = save(w)
+    assert note.template_version == 1
+    assert note.answers["location"] == "Community centre"
+
+
+def test_a_draft_from_an_unknown_version_carries_on_under_the_current_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draft = _started_under_v1(tmp_path, monkeypatch, archive=False)
+    t = template_for(draft)
+    assert t.version == 2
+    w = Walker(t)
+    w.out = resume(t, draft, w.ctx)
+    assert w.key == "venue" and w.draft.template_version == 2
+    w.say("Community centre")
+    fill_after_location(w)
+    note = save(w)
+    assert note.template_version == 2
+    assert note.answers["venue"] == "Community centre" and "location" not in note.answers
+    assert note.answers["date"] == "2026-11-22"
+
+
+def test_an_input_for_a_question_the_form_lost_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    draft = _started_under_v1(tmp_path, monkeypatch, archive=False)
+    out = answer(template_for(draft), draft, Input(text="Community centre"), Walker().ctx)
+    assert isinstance(out, Asked) and out.prompt.key == "venue"
+    assert "form has changed" in (out.prompt.remark or "")
+    assert "venue" not in out.draft.answers

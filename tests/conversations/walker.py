@@ -88,11 +88,21 @@ def save(w: Walker) -> FinishedNote:
 
 def fill_peer_support(w: Walker, consent: str = "yes") -> None:
     """Answer every peer_support question the way a worker would, up to the review."""
+    fill_session(w)
+    w.say("Community centre")
+    fill_after_location(w, consent)
+
+
+def fill_session(w: Walker) -> None:
+    """Answer the session questions up to (not including) the location."""
     w.say("yesterday 3pm")
     w.button("Keep")
     w.say("45m")
     w.button("One-to-one")
-    w.say("Community centre")
+
+
+def fill_after_location(w: Walker, consent: str = "yes") -> None:
+    """Answer from the participant question on, up to the review."""
     w.say("Alex")
     w.say("34")
     w.button("they/them")
