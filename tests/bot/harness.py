@@ -51,9 +51,21 @@ class Person:
         return await self._settle(before)
 
     async def tap(self, label: str, message: BotMessage | None = None) -> list[Call]:
-        msg = message or self.last_with_buttons()
-        data = next((d for lbl, d in msg.buttons if lbl == label or lbl == f"✓ {label}"), None)
-        assert data is not None, f"no button {label!r} in {msg.buttons}"
+        """Press a button: on the chat's reply keyboard if it has one so labelled (which sends
+        the label as a message), else on ``message`` or the latest inline keyboard.
+
+        ``label`` may leave out a leading symbol: "Skip" presses "⏭ Skip".
+        """
+        if message is None:
+            reply = next((lbl for lbl in self.keyboard() if matches(lbl, label)), None)
+            if reply is not None:
+                return await self.say(reply)
+        msg = message or next((m for m in reversed(self.bot_messages()) if m.buttons), None)
+        inline = msg.buttons if msg else []
+        data = next((d for lbl, d in inline if matches(lbl, label)), None)
+        assert msg is not None and data is not None, (
+            f"no button {label!r}: reply keyboard {self.keyboard()}, inline {inline}"
+        )
         return await self.press(msg.message_id, data)
 
     async def press(self, message_id: int, data: str) -> list[Call]:
@@ -66,7 +78,7 @@ class Person:
         deadline = time.monotonic() + within
         while time.monotonic() < deadline:
             mine = self.bot_messages()
-            if mine and text in mine[-1].text:
+            if mine and (text in mine[-1].text or text in mine[-1].plain):
                 await asyncio.sleep(QUIET)
                 return mine[-1]
             await asyncio.sleep(0.05)
@@ -79,10 +91,25 @@ class Person:
         return self.bot_messages()[-1]
 
     def last_with_buttons(self) -> BotMessage:
-        return next(m for m in reversed(self.bot_messages()) if m.buttons)
+        """The newest visible message with inline buttons."""
+        msg = next((m for m in reversed(self.bot_messages()) if m.buttons), None)
+        assert msg is not None, f"no inline buttons; reply keyboard {self.keyboard()}"
+        return msg
+
+    def keyboard(self) -> list[str]:
+        """The labels of the reply keyboard the chat shows now, row by row."""
+        return self.api.reply_keyboard(self.chat_id or 0)
 
     def live_keyboards(self) -> list[BotMessage]:
         return [m for m in self.bot_messages() if m.buttons]
+
+
+def matches(label: str, wanted: str) -> bool:
+    """True if ``label`` is ``wanted``, maybe after a leading symbol: "✓ Anxiety", "⏭ Skip"."""
+    if label == wanted:
+        return True
+    first, _, rest = label.partition(" ")
+    return bool(rest) and not any(c.isalnum() for c in first) and rest == wanted
 
 
 def toasts(calls: list[Call]) -> list[str]:

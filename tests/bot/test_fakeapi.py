@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -13,10 +14,22 @@ from telegram import (
     InlineKeyboardMarkup,
     Message,
     ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
 )
 from telegram.error import BadRequest, Forbidden, RetryAfter
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot.fakeapi import FakeBotApi
+from bot.telegram.html import esc
+from tests.bot.harness import Person, matches
 
 TOKEN = "123:TEST"
 USER = {"id": 7, "is_bot": False, "first_name": "Sam"}
@@ -388,3 +401,100 @@ async def test_calls_are_counted_per_chat(api: FakeBotApi, http, bot: Bot) -> No
         "deleteMessages",
     ]
     assert [c.method for c in api.calls_for(OTHER)] == ["sendMessage"]
+
+
+# ---- the harness: a tiny real Application, driven by Person ---------------------------------
+
+
+async def _ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_message is not None
+    markup = ReplyKeyboardMarkup(
+        [["45 min", "1 hour"], ["⏭ Skip", "✖ Cancel"]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+        input_field_placeholder="How long?",
+    )
+    await update.effective_message.reply_text("<b>How long?</b>", "HTML", reply_markup=markup)
+
+
+async def _answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    message = update.effective_message
+    assert message is not None and message.text is not None
+    resume = InlineKeyboardMarkup([[InlineKeyboardButton("✓ Resume", callback_data="resume")]])
+    await message.reply_text(
+        f"Got: {esc(message.text)}", "HTML", reply_markup=ReplyKeyboardRemove()
+    )
+    await message.reply_text("Carry on?", reply_markup=resume)
+
+
+async def _tapped(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer("Resumed")
+    await query.edit_message_text(f"Pressed: {query.data}")
+
+
+@contextlib.asynccontextmanager
+async def tiny_bot(api: FakeBotApi) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """A real PTB Application polling the fake server: /ask, any text, a button."""
+    app = Application.builder().token(TOKEN).base_url(api.base_url).build()
+    app.add_handler(CommandHandler("ask", _ask))
+    app.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, _answer))
+    app.add_handler(CallbackQueryHandler(_tapped))
+    async with app:
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=1)
+        await app.start()
+        try:
+            yield app
+        finally:
+            await app.updater.stop()
+            await app.stop()
+
+
+@pytest.mark.parametrize(
+    ("label", "wanted", "hit"),
+    [
+        ("Skip", "Skip", True),
+        ("⏭ Skip", "Skip", True),
+        ("⏭ Skip", "⏭ Skip", True),
+        ("✓ Anxiety", "Anxiety", True),
+        ("💾 Save note", "Save note", True),
+        ("45 min", "min", False),
+        ("Skip it", "it", False),
+        ("⏭ Skip", "Ski", False),
+    ],
+)
+def test_label_matching(label: str, wanted: str, hit: bool) -> None:
+    assert matches(label, wanted) is hit
+
+
+async def test_person_taps_reply_and_inline_buttons(api: FakeBotApi) -> None:
+    sam = Person(api, CHAT)
+    async with tiny_bot(api):
+        await sam.say("/ask")
+        assert sam.keyboard() == ["45 min", "1 hour", "⏭ Skip", "✖ Cancel"]
+        calls = await sam.tap("Skip")  # a reply button: the label goes out as a message
+        assert [m.text for m in api.visible(CHAT) if not m.from_bot] == ["/ask", "⏭ Skip"]
+        assert [c.method for c in calls] == ["sendMessage", "sendMessage"]
+        assert sam.keyboard() == []
+        assert sam.last().plain == "Carry on?"
+
+        calls = await sam.tap("Resume")  # an inline button: a callback query
+        assert [c.method for c in calls] == ["answerCallbackQuery", "editMessageText"]
+        assert sam.last().text == "Pressed: resume"
+        with pytest.raises(AssertionError, match="no button 'Nothing'"):
+            await sam.tap("Nothing")
+        await sam.say("a < b")
+        got = sam.bot_messages()[-2]
+        assert (got.text, got.plain) == ("Got: a &lt; b", "Got: a < b")
+
+
+async def test_a_restarted_bot_does_not_see_old_updates(api: FakeBotApi) -> None:
+    sam = Person(api, CHAT)
+    async with tiny_bot(api):
+        await sam.say("first")
+    async with tiny_bot(api):
+        await sam.say("second")
+    said = [m.plain for m in sam.bot_messages() if m.plain.startswith("Got")]
+    assert said == ["Got: first", "Got: second"]
