@@ -281,13 +281,9 @@ def load_template_file(path: Path) -> Template:
     return _Loader(path.name).template(data)
 
 
-def templates_in(directory: Path) -> dict[str, Template]:
-    """Every current template in ``directory`` (not its archive), keyed by id."""
-    return dict(_current(directory.resolve()))
-
-
 @cache
 def _current(directory: Path) -> tuple[tuple[str, Template], ...]:
+    """Load the current templates in ``directory`` once (the archive folder is not globbed)."""
     return tuple((t.id, t) for t in map(load_template_file, sorted(directory.glob("*.yaml"))))
 
 
@@ -304,15 +300,11 @@ def _archived(directory: Path, template_id: str, version: int) -> Template | Non
 
 def all_templates() -> dict[str, Template]:
     """Every shipped template at its current version, keyed by id."""
-    return templates_in(TEMPLATES_DIR)
+    return dict(_current(TEMPLATES_DIR.resolve()))
 
 
 def get_template(template_id: str, version: int | None = None) -> Template:
-    """Return a shipped template at ``version`` (current if unknown) or raise LookupError.
-
-    Older versions live in templates/archive/<id>.v<version>.yaml. A version that is neither
-    current nor archived gets the current one: resume() re-seats a cursor whose field is gone.
-    """
+    """Return a shipped template at ``version`` (else its current one) or raise LookupError."""
     directory = TEMPLATES_DIR.resolve()
     try:
         current = dict(_current(directory))[template_id]
@@ -320,6 +312,8 @@ def get_template(template_id: str, version: int | None = None) -> Template:
         raise LookupError(f"no template called {template_id!r}") from None
     if version is None or version == current.version:
         return current
+    # Older versions live in archive/<id>.v<version>.yaml. For one that is not kept, the current
+    # template is the best effort: the engine re-seats a cursor whose question is gone.
     return _archived(directory, template_id, version) or current
 
 

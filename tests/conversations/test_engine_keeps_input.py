@@ -210,6 +210,17 @@ def test_only_the_offered_people_can_be_picked(token: str) -> None:
     assert isinstance(out, Refused) and "expired" in out.reason and out.draft == before
 
 
+def test_typing_another_name_instead_starts_over_with_that_name() -> None:
+    w = at_participant()
+    w.say("Sam")
+    w.ctx = Ctx(w.ctx.clock, participants=RECENT)  # nobody else is called Robin
+    w.say("Robin")
+    assert w.key == "participant.age"
+    w.tap("nav:skip")
+    w.tap("nav:skip")
+    assert w.draft.answers["participant"]["name"] == "Robin"
+
+
 def test_back_from_same_person_returns_to_who_it_was_with() -> None:
     w = at_participant()
     w.say("Sam")

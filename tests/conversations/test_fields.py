@@ -15,6 +15,7 @@ from conversations.fields import (
     parse_integer,
     parse_text,
     parse_time,
+    strip_invisible,
 )
 
 # Monday 23 Nov 2026, 01:30 UTC: still Sunday 22 Nov in Los Angeles.
@@ -159,3 +160,21 @@ def test_integer_range_and_text_limit() -> None:
 
 def test_format_duration() -> None:
     assert [format_duration(m) for m in (45, 60, 75)] == ["45 min", "1h", "1h 15min"]
+
+
+@pytest.mark.parametrize(
+    ("text", "clean"),
+    [
+        ("Alex", "Alex"),
+        ("Al\u200bex", "Alex"),
+        ("\ufeffSam", "Sam"),
+        ("Jo\u200c\u200d", "Jo"),
+        ("\u2066Noor\u2069", "Noor"),
+        ("\u202eknip", "knip"),
+        ("Ro\u00adbin", "Robin"),
+        ("Zoë Ñ 李", "Zoë Ñ 李"),
+        ("a\u00a0b", "a\u00a0b"),
+    ],
+)
+def test_strip_invisible(text: str, clean: str) -> None:
+    assert strip_invisible(text) == clean
