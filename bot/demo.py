@@ -1,6 +1,17 @@
 """`casenotes demo`: a terminal chat with the real bot, through the in-process fake Bot API.
 
-Buttons are printed as numbered options; type the number to tap one, or type any answer.
+What you can press is printed as one numbered list; type a number to press, or type anything
+else to send it as a message:
+
+- ``[1]`` … ``[k]``: the chat's reply keyboard (the buttons under the input field), printed
+  after the message that set it (``kbd │``). Pressing one sends its label as your message,
+  exactly as Telegram does.
+- ``[k+1]`` …: the inline buttons of the newest message that has any, printed under it.
+  Pressing one is a button tap (a callback query).
+
+When the list changes without its message being reprinted (say the reply keyboard is
+removed), the whole list is printed again as ``now │``, so the numbers on screen are always
+the ones that work.
 """
 
 from __future__ import annotations
@@ -12,41 +23,81 @@ import sys
 import time
 from collections.abc import Callable
 
-from bot.deps import Deps
-from bot.fakeapi import BotMessage, FakeBotApi
-from bot.runner import running_bot
+from bot.fakeapi import BotMessage, FakeBotApi, parse_html
+from bot.service.deps import Deps
+from bot.telegram.runner import running_bot
 from storage.service import Storage
 
 DEMO_USER_ID = 424242
 DEMO_TOKEN = "100000:DEMO"
 QUIET = 0.4
 
+#: A reply-keyboard label to send, or (message id, callback data) of an inline button.
+Target = str | tuple[int, str]
+
 
 def plain(text: str) -> str:
-    """Telegram HTML to terminal text."""
-    return html.unescape(re.sub(r"</?(b|i|u|s|code|pre)>", "", text))
+    """Telegram HTML to terminal text: what a Telegram client would show."""
+    try:
+        return parse_html(text).text
+    except ValueError:
+        return html.unescape(re.sub(r"<[^>]*>", "", text))
 
 
 class Terminal:
-    """Prints what the bot shows and turns typed lines into messages or button taps."""
+    """Prints what the bot shows and turns typed lines into messages or button presses."""
 
     def __init__(self, api: FakeBotApi, write: Callable[[str], None] = print) -> None:
         self.api = api
         self.write = write
         self.seen: dict[int, tuple[str, str]] = {}
-        self.options: list[tuple[int, str]] = []
+        self.options: list[tuple[str, Target]] = []
+        self.reply_count = 0  # how many of the options are reply-keyboard buttons
         self.user = {"id": DEMO_USER_ID, "is_bot": False, "first_name": "Demo"}
 
-    def _render(self, msg: BotMessage) -> None:
+    def _latest_inline(self) -> BotMessage | None:
+        mine = [m for m in self.api.visible(DEMO_USER_ID) if m.from_bot and m.buttons]
+        return mine[-1] if mine else None
+
+    def current_options(self) -> list[tuple[str, Target]]:
+        """Reply-keyboard labels first, then the newest inline buttons, in display order."""
+        options: list[tuple[str, Target]] = [
+            (label, label) for label in self.api.reply_keyboard(DEMO_USER_ID)
+        ]
+        latest = self._latest_inline()
+        if latest is not None:
+            options += [(label, (latest.message_id, data)) for label, data in latest.buttons]
+        return options
+
+    def _numbered(self, options: list[tuple[str, Target]], first: int) -> str:
+        return "  ".join(f"[{i}] {label}" for i, (label, _) in enumerate(options, first))
+
+    def _render(self, msg: BotMessage, options: list[tuple[str, Target]]) -> set[str]:
+        """Print one message and its buttons; return which kinds of options it showed."""
         self.write("")
-        for line in plain(msg.text).splitlines():
+        for line in msg.plain.splitlines():
             self.write(f"  bot │ {line}")
+        shown: set[str] = set()
+        keyboard = self.api.current_keyboard(DEMO_USER_ID)
+        if msg.keyboard and keyboard is not None and keyboard.message_id == msg.message_id:
+            self.write("  kbd │ " + self._numbered(options[: len(keyboard.labels)], 1))
+            if keyboard.placeholder:
+                self.write(f"      │ ({keyboard.placeholder})")
+            shown.add("reply")
         if msg.buttons:
-            self.options = [(msg.message_id, data) for _, data in msg.buttons]
-            labels = [f"[{i}] {label}" for i, (label, _) in enumerate(msg.buttons, 1)]
-            self.write("      │ " + "  ".join(labels))
+            latest = self._latest_inline()
+            if latest is not None and latest.message_id == msg.message_id:
+                first = len(options) - len(msg.buttons)
+                self.write("      │ " + self._numbered(options[first:], first + 1))
+                shown.add("inline")
+            else:
+                self.write("      │ " + "  ".join(f"[-] {label}" for label, _ in msg.buttons))
+        return shown
 
     def show_changes(self) -> None:
+        """Print new and changed messages, then the options if their numbers moved."""
+        options = self.current_options()
+        shown: set[str] = set()
         for msg in self.api.messages.get(DEMO_USER_ID, []):
             if not msg.from_bot:
                 continue
@@ -57,7 +108,16 @@ class Terminal:
                 continue
             if previous is not None and previous[0] == msg.text and not msg.buttons:
                 continue
-            self._render(msg)
+            shown |= self._render(msg, options)
+        k, old_k = len(self.api.reply_keyboard(DEMO_USER_ID)), self.reply_count
+        moved = {
+            "reply": options[:k] != self.options[:old_k],
+            "inline": (k, options[k:]) != (old_k, self.options[old_k:]),
+        }
+        present = {"reply": k > 0, "inline": len(options) > k}
+        if any(moved[kind] and present[kind] and kind not in shown for kind in moved):
+            self.write("  now │ " + self._numbered(options, 1))
+        self.options, self.reply_count = options, k
 
     async def settle(self, calls_before: int) -> None:
         """Wait for the bot to answer and go quiet, then print what changed."""
@@ -70,10 +130,14 @@ class Terminal:
         self.show_changes()
 
     def send(self, line: str) -> None:
+        """A number presses that option; anything else is sent as a message."""
         line = line.strip()
-        if line.isdigit() and self.options and 1 <= int(line) <= len(self.options):
-            message_id, data = self.options[int(line) - 1]
-            self.api.user_taps(self.user, DEMO_USER_ID, message_id, data)
+        if line.isdigit() and 1 <= int(line) <= len(self.options):
+            target = self.options[int(line) - 1][1]
+            if isinstance(target, str):
+                self.api.user_message(self.user, DEMO_USER_ID, target)
+            else:
+                self.api.user_taps(self.user, DEMO_USER_ID, *target)
         else:
             self.api.user_message(self.user, DEMO_USER_ID, line)
 
@@ -101,7 +165,7 @@ async def run_demo(
             DEMO_TOKEN, api.base_url, Deps(storage, default_timezone=timezone), poll_timeout=2
         ):
             write("casenotes demo: you are a registered worker. Type /new to take a note,")
-            write("a number to tap a button, /help for commands, /quit (or Ctrl+D) to leave.")
+            write("a number to press a button, /help for commands, /quit (or Ctrl+D) to leave.")
             before = len(api.calls)
             terminal.send("/start")
             await terminal.settle(before)

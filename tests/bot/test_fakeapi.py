@@ -498,3 +498,45 @@ async def test_a_restarted_bot_does_not_see_old_updates(api: FakeBotApi) -> None
         await sam.say("second")
     said = [m.plain for m in sam.bot_messages() if m.plain.startswith("Got")]
     assert said == ["Got: first", "Got: second"]
+
+
+# ---- the terminal demo's view of the chat -------------------------------------------------
+
+
+async def test_the_demo_terminal_numbers_reply_and_inline_buttons(api: FakeBotApi, http) -> None:
+    from bot.demo import DEMO_USER_ID, Terminal  # imported here: bot/ may be mid-rewrite
+
+    out: list[str] = []
+    terminal = Terminal(api, out.append)
+
+    async def bot_says(text: str, **params: Any) -> None:
+        out.clear()
+        status, body = await send(http, api, text, DEMO_USER_ID, parse_mode="HTML", **params)
+        assert status == 200, body
+        terminal.show_changes()
+
+    def user_sent() -> str:
+        return [m.text for m in api.messages[DEMO_USER_ID] if not m.from_bot][-1]
+
+    await bot_says("<b>How long</b> was it? &lt;1h?", reply_markup=KEYBOARD)
+    assert out == [
+        "",
+        "  bot │ How long was it? <1h?",
+        "  kbd │ [1] 45 min  [2] 1 hour  [3] ⏭ Skip",
+        "      │ (How long?)",
+    ]
+    terminal.send("3")
+    assert user_sent() == "⏭ Skip"
+
+    await bot_says("Resume your draft?", reply_markup=INLINE)
+    assert out[-1] == "      │ [4] Resume"
+    terminal.send("4")
+    _, body = await call(http, api, "getUpdates")
+    assert body["result"][-1]["callback_query"]["data"] == "r"
+
+    await bot_says("Keyboard gone.", reply_markup={"remove_keyboard": True})
+    assert out[-1] == "  now │ [1] Resume"  # the numbers moved, so the list is shown again
+    terminal.send("9")
+    assert user_sent() == "9"
+    terminal.send(" some answer ")
+    assert user_sent() == "some answer"
