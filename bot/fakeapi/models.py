@@ -72,10 +72,12 @@ class ReplyKeyboard:
 
     @property
     def labels(self) -> list[str]:
+        """Every label, row by row."""
         return [label for row in self.rows for label in row]
 
     @classmethod
     def from_markup(cls, markup: dict[str, Any], message_id: int) -> ReplyKeyboard:
+        """Read a ReplyKeyboardMarkup as sent by the bot with message ``message_id``."""
         rows = [
             [b if isinstance(b, str) else str(b.get("text", "")) for b in row]
             for row in markup["keyboard"]
@@ -108,6 +110,7 @@ class ApiError(Exception):
     parameters: dict[str, Any] = field(default_factory=dict)
 
     def response(self) -> web.Response:
+        """The error as Telegram's JSON reply."""
         body: dict[str, Any] = {
             "ok": False,
             "error_code": self.status,
@@ -119,6 +122,7 @@ class ApiError(Exception):
 
     @classmethod
     def of(cls, fault: Fault) -> ApiError:
+        """The error an injected fault answers with."""
         if fault.status == 429:
             return cls(
                 429,

@@ -130,6 +130,7 @@ class FakeBotApi:
         self._blocked.add(chat_id)
 
     def unblock(self, chat_id: int) -> None:
+        """The user unblocks the bot."""
         self._blocked.discard(chat_id)
 
     def _take_fault(self, method: str, chat_id: int | None) -> Fault | None:
@@ -204,6 +205,7 @@ class FakeBotApi:
         return self._push({"callback_query": cq})
 
     def find(self, chat_id: int, message_id: int) -> BotMessage | None:
+        """A message of the chat by id, deleted or not."""
         return next(
             (m for m in self.messages.get(chat_id, []) if m.message_id == message_id), None
         )
