@@ -42,4 +42,3 @@ class Turn:
     @property
     def storage(self) -> Storage:
         return self.deps.storage
-

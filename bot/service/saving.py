@@ -55,7 +55,6 @@ def to_new_note(
             NewAction(a.what, a.who, a.due, policy.action_reminder(a.due, worker.timezone, now))
             for a in note.actions
         ),
-        next_session_at=note.next_session_at,
         next_session_reminders=policy.next_session_reminders(note.next_session_at, now),
         draft_id=draft_id,
         draft_seq=draft_seq,

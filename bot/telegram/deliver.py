@@ -19,7 +19,9 @@ log = logging.getLogger(__name__)
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
-async def send_html(bot: Bot, chat_id: int, pieces: list[str], keyboard: object = None) -> list[int]:
+async def send_html(
+    bot: Bot, chat_id: int, pieces: list[str], keyboard: object = None
+) -> list[int]:
     """Send messages in order, the keyboard on the last; return their ids."""
     ids = []
     for i, piece in enumerate(pieces):

@@ -27,31 +27,31 @@ def user_key(update: object) -> int | None:
 class PerUserProcessor(BaseUpdateProcessor):
     """Concurrent across users, sequential per user."""
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(self, max_concurrent_updates: int = 1024) -> None:
         super().__init__(max_concurrent_updates)
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
 
-    async def process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Queue behind the same user's earlier updates before taking a concurrency slot,
-        so a busy user cannot fill every slot while others wait."""
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run after the same user's earlier updates; other users' run meanwhile.
+
+        A queued update holds one of the (many) concurrency slots while it waits; strangers
+        are answered once and then cost nothing, so one user cannot plausibly fill them.
+        """
         key = user_key(update)
         if key is None:
-            await super().process_update(update, coroutine)
+            await coroutine
             return
         lock, waiting = self._locks.get(key, (asyncio.Lock(), 0))
         self._locks[key] = (lock, waiting + 1)
         try:
             async with lock:
-                await super().process_update(update, coroutine)
+                await coroutine
         finally:
             lock, waiting = self._locks[key]
             if waiting <= 1:
                 del self._locks[key]
             else:
                 self._locks[key] = (lock, waiting - 1)
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        await coroutine
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -160,7 +160,10 @@ def markup(reply: Reply) -> Markup | None:
     """The keyboard for the last message: inline buttons, reply options, or removal."""
     if reply.buttons:
         return InlineKeyboardMarkup(
-            [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons]
+            [
+                [InlineKeyboardButton(b.label, callback_data=b.data) for b in row]
+                for row in reply.buttons
+            ]
         )
     if reply.options is None:
         return None

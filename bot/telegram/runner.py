@@ -10,8 +10,8 @@ from collections.abc import AsyncIterator
 
 from telegram.ext import Application
 
-from bot.telegram.app import build_application, set_command_menu
 from bot.service.deps import Deps
+from bot.telegram.app import build_application, set_command_menu
 
 
 def configure_logging(level: str) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.service.deps import Deps
 from bot.fakeapi import FakeBotApi
+from bot.service.deps import Deps
 from bot.telegram.runner import running_bot
 from storage.service import Storage
 from tests.bot.harness import Person

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.service import capture
@@ -70,12 +73,8 @@ async def decision(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Tur
 
 async def _drop_buttons(context: ContextTypes.DEFAULT_TYPE, chat_id: int, message_id: int) -> None:
     """A decision made: its buttons go, so the message no longer looks answerable."""
-    from telegram.error import TelegramError
-
-    try:
+    with contextlib.suppress(TelegramError):  # already gone or not modified: fine either way
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
-    except TelegramError:  # already gone or not modified: fine either way
-        pass
 
 
 @workers_only
