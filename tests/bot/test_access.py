@@ -17,13 +17,21 @@ async def test_stranger_gets_one_polite_line_and_nothing_else(
     storage: Storage, api: FakeBotApi, bot: object
 ) -> None:
     stranger = Person(api, 666, "Eve")
-    for text in ("/start", "/new", "/last Alex", "hello", "/start not-a-code"):
-        calls = await stranger.say(text)
-        assert texts(calls) == [REFUSAL]
-        assert [c.method for c in calls] == ["sendMessage"]
+    calls = await stranger.say("/start")
+    assert texts(calls) == [REFUSAL]
+    assert [c.method for c in calls] == ["sendMessage"]
+    # Then silence for a while: 30 more messages and a button cost no sends at all.
+    before = len(api.calls)
+    for i in range(30):
+        api.user_message(
+            stranger.user, 666, ("/new", "/last Alex", "hello", f"/start x{i}")[i % 4]
+        )
     calls = await stranger.press(1, "l|" + "0" * 32)
-    assert toasts(calls) == [REFUSAL]
+    assert [c.method for c in api.calls[before:]] == ["answerCallbackQuery"]
+    assert toasts(calls) == [""]
     assert await storage.workers.by_telegram_id(666) is None
+    # Another stranger still gets their one line.
+    assert texts(await Person(api, 667, "Mal").say("hello")) == [REFUSAL]
 
 
 async def test_expired_or_used_invite_is_refused(
@@ -76,16 +84,18 @@ async def test_workers_cannot_reach_each_others_participants(
     calls = await other.press(other.last().message_id, f"l|{alex.id}")
     assert toasts(calls) == ["That button has expired."]
     assert not any("Talked it through" in m.text for m in other.bot_messages())
-    # A forged participant token on a note question is refused too.
+    # Typing the same name in a note finds nobody of A's: Kim's Alex is someone new.
     await other.say("/new")
     await other.tap("Today")
     await other.say("2pm")
     await other.tap("30 min")
     await other.tap("Phone")
     await other.tap("Skip")
-    prompt = other.last_with_buttons()
-    seq_data = prompt.buttons[0][1]
-    forged = seq_data.rsplit("|", 1)[0] + f"|p:{alex.id}"
-    calls = await other.press(prompt.message_id, forged)
-    assert toasts(calls) == ["That button has expired. Please use the latest message."]
     assert "Who was the session with" in other.last().text
+    assert not any("Alex" in label for label in other.keyboard())
+    await other.say("Alex")
+    assert "Their age" in other.last().text
+    # A forged button (an old-style note button naming A's participant) changes nothing.
+    calls = await other.press(other.last().message_id, f"n|abcdefgh|5|p:{alex.id}")
+    assert toasts(calls) == ["That button has expired."]
+    assert "Their age" in other.last().text

@@ -31,4 +31,4 @@ async def test_help_privacy_and_unknown_commands(worker: Person) -> None:
     assert "AES-256-GCM" in texts(await worker.say("/privacy"))[0]
     assert texts(await worker.say("/frobnicate")) == ["I don't know that command. See /help."]
     calls = await worker.say("/skip")
-    assert texts(calls) == ["No note is open. Send /new to start one."]
+    assert texts(calls) == ["No note is open. Tap New note to start one."]

@@ -23,13 +23,12 @@ async def test_restart_mid_note_continues_where_the_worker_was(
         await w.tap("Yesterday")
         await w.say("3pm")
         await w.tap("45 min")
-        prompt = w.last_with_buttons()
-        assert "What kind of session" in prompt.text
+        assert "What kind of session" in w.last().text
     # A new process: new storage objects on the same database, a new Application.
     fresh = await open_storage(db_url, ring=ring)
     try:
         async with make_bot(fresh):
-            await w.tap("Video", prompt)
+            await w.tap("Video")
             assert "Where was it" in w.last().text
             await w.tap("Skip")
             await w.say("Alex")
@@ -102,13 +101,19 @@ async def test_tidy_up_can_be_turned_off(worker: Person) -> None:
     assert not [m for m in visible if m.from_bot and m.buttons and "Step" in m.text]
 
 
-async def test_free_text_after_a_pause_offers_to_resume(worker: Person, clock) -> None:  # type: ignore[no-untyped-def]
+async def test_free_text_after_a_pause_is_kept_and_used_on_resume(
+    worker: Person, clock, storage: Storage
+) -> None:  # type: ignore[no-untyped-def]
     from datetime import timedelta
 
     await worker.say("/new")
     await worker.tap("Today")
     clock.advance(timedelta(hours=3))
     calls = await worker.say("2pm")
-    assert texts(calls) == ["You have an unfinished note. Resume it where you left off?"]
+    assert "I've kept your message" in texts(calls)[0]
     await worker.tap("Resume it")
-    assert "What time did it start" in worker.last().text
+    # The kept message answered the question the note was on.
+    assert "How long was it" in worker.last().text
+    wid = (await storage.workers.list())[0].id
+    draft = await storage.drafts.get(wid)
+    assert draft is not None and draft.state["engine"]["answers"]["start_time"] == "14:00"
