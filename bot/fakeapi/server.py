@@ -183,6 +183,24 @@ class FakeBotApi:
         self._push({"message": msg})
         return mid
 
+    def user_edits(self, user: dict[str, Any], chat_id: int, message_id: int, text: str) -> int:
+        """Queue an edit of one of the user's earlier messages (an ``edited_message``)."""
+        target = self.find(chat_id, message_id)
+        if target is not None:
+            target.text = text
+        msg: dict[str, Any] = {
+            "message_id": message_id,
+            "date": int(time.time()) - 5,
+            "edit_date": int(time.time()),
+            "from": user,
+            "chat": self._chat(chat_id, user, "private"),
+            "text": text,
+        }
+        if text.startswith("/"):
+            cmd = text.split()[0]
+            msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(cmd)}]
+        return self._push({"edited_message": msg})
+
     def user_taps(self, user: dict[str, Any], chat_id: int, message_id: int, data: str) -> int:
         """Queue a press of an inline button on one of the bot's messages."""
         target = self.find(chat_id, message_id)
