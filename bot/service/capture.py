@@ -43,6 +43,7 @@ GONE = (
     "That note was saved or discarded in the meantime, so your last message wasn't used. "
     "Tap New note to start another."
 )
+DOUBLE_TAP_SECONDS = 3.0
 STALE_TAP = "That tap was for the previous question, so I didn't use it. Nothing changed."
 PLACEHOLDERS = {
     "date": "e.g. today, yesterday, 21/11",
@@ -108,7 +109,7 @@ async def _commit(
 ) -> OpenDraft | None:
     """Store the draft under the next step number; None if it moved on meanwhile."""
     before = tuple(od.shown) if shown != od.shown else od.before
-    state = draft_state(note, shown, before, pending)
+    state = draft_state(note, shown, before, pending, turn.sent_at or od.answered_at)
     rec = await turn.storage.drafts.advance(od.id, turn.worker.id, od.seq, state, turn.now)
     return OpenDraft.of(rec) if rec is not None else None
 
@@ -161,10 +162,18 @@ async def on_text(turn: Turn, text: str) -> Reply:
             "and will use it as the answer to the question the note was on. Carry on?",
         )
     token = od.shown.get(text.strip())
-    if token is None and text.strip() in od.before:
+    if token is None and text.strip() in od.before and _double_tap(turn, od):
         return notice(STALE_TAP, remember=od.id)
     inp = Input(token=token) if token is not None else Input(text=text)
     return await _apply(turn, od, inp)
+
+
+def _double_tap(turn: Turn, od: OpenDraft) -> bool:
+    """Whether a message came so soon after the last answer that it must be a second tap
+    on the old keyboard (nobody types a whole option that fast)."""
+    if turn.sent_at is None or od.answered_at is None:
+        return False
+    return abs((turn.sent_at - od.answered_at).total_seconds()) <= DOUBLE_TAP_SECONDS
 
 
 async def on_nav(turn: Turn, token: str) -> Reply:

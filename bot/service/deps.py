@@ -34,6 +34,8 @@ class Turn:
     worker: WorkerRecord
     chat_id: int
     message_id: int | None = None
+    #: When the worker sent it, by the front end's clock (to tell a double tap from typing).
+    sent_at: datetime | None = None
 
     @property
     def now(self) -> datetime:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from conversations.draft import NoteDraft
@@ -20,18 +21,22 @@ class OpenDraft:
     shown: dict[str, str] = field(default_factory=dict)
     before: tuple[str, ...] = ()
     pending: tuple[str, ...] = ()
+    #: When the message behind the last accepted answer was sent (front end's clock).
+    answered_at: datetime | None = None
 
     @classmethod
     def of(cls, record: DraftRecord) -> OpenDraft:
         """Decode a stored draft (including ones stored by earlier versions)."""
         state = record.state
         shown = state.get("shown")
+        answered = state.get("answered_at")
         return cls(
             record=record,
             note=NoteDraft.from_json(state["engine"]),
             shown=dict(shown) if isinstance(shown, dict) else {},
             before=tuple(state.get("before") or ()),
             pending=tuple(state.get("pending") or ()),
+            answered_at=datetime.fromisoformat(answered) if answered else None,
         )
 
     @property
@@ -53,6 +58,7 @@ def draft_state(
     shown: dict[str, str],
     before: tuple[str, ...] = (),
     pending: tuple[str, ...] = (),
+    answered_at: datetime | None = None,
 ) -> dict[str, Any]:
     """What is stored (encrypted) for a draft."""
     return {
@@ -60,4 +66,5 @@ def draft_state(
         "shown": shown,
         "before": list(before),
         "pending": list(pending),
+        "answered_at": answered_at.isoformat() if answered_at else None,
     }

@@ -91,7 +91,9 @@ async def make_turn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Turn 
     if worker is None:
         return None
     message = update.message
-    return Turn(d, worker, chat_of(update), message.message_id if message else None)
+    if message is None:
+        return Turn(d, worker, chat_of(update))
+    return Turn(d, worker, chat_of(update), message.message_id, message.date)
 
 
 def workers_only(handler: TurnHandler) -> Handler:
