@@ -143,7 +143,7 @@ def _offer(od: OpenDraft, question: str) -> Reply:
         Button("Resume it", f"d|resume|{od.tag}|{od.seq}"),
         Button("Discard, start new", f"d|restart|{od.tag}|{od.seq}"),
     )
-    return Reply(screens=(Notice(question),), buttons=(buttons,))
+    return Reply(screens=(Notice(question),), buttons=(buttons,), remember=od.id)
 
 
 async def on_text(turn: Turn, text: str) -> Reply:
@@ -300,7 +300,7 @@ async def decide(turn: Turn, data: str) -> Reply:
             Button("No, resume it", f"d|resume|{od.tag}|{od.seq}"),
         )
         text = f"Discard the note you started {_started(od, turn)}? It can't be brought back."
-        return Reply(screens=(Notice(text),), buttons=(buttons,))
+        return Reply(screens=(Notice(text),), buttons=(buttons,), remember=od.id)
     if action in ("drop", "dropnew"):
         return await _discard(turn, rec, start_again=action == "dropnew")
     return Reply(toast=EXPIRED)
