@@ -164,6 +164,8 @@ async def on_text(turn: Turn, text: str) -> Reply:
     token = od.shown.get(text.strip())
     if token is None and text.strip() in od.before and _double_tap(turn, od):
         return notice(STALE_TAP, remember=od.id)
+    if token is None and text.strip() in (NEW_NOTE, LAST_SESSION):
+        return await _idle_text(turn, text)  # the menu, from a keyboard shown elsewhere
     inp = Input(token=token) if token is not None else Input(text=text)
     return await _apply(turn, od, inp)
 
