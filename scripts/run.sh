@@ -4,9 +4,11 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if [ ! -x .venv/bin/casenotes ]; then
-  python3 -m venv .venv
+# (Re)install when the venv is new or pyproject.toml changed since the last install.
+if [ ! -x .venv/bin/casenotes ] || [ pyproject.toml -nt .venv/.installed ]; then
+  [ -x .venv/bin/python ] || python3 -m venv .venv
   .venv/bin/pip install -q --disable-pip-version-check -e .
+  touch .venv/.installed
 fi
 if [ -f .env ]; then set -a; . ./.env; set +a; fi
 
