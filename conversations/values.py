@@ -7,20 +7,45 @@ from datetime import time
 from typing import Any
 
 from conversations.context import STALE, Ctx
+from conversations.dates import date_examples, parse_date, parse_time, time_ago
 from conversations.fields import (
     Clock,
     Invalid,
-    parse_date,
+    parse_age,
     parse_duration,
     parse_integer,
+    parse_scale,
     parse_text,
-    parse_time,
 )
 from conversations.template import Choice, Field, Template
 
 YES = {"yes", "y", "yeah", "yep"}
 NO = {"no", "n", "nope"}
 QUICK_DURATIONS = (30, 45, 60, 90)
+# A date typed with a time ('yesterday 3pm', 'Thursday at 3pm') also answers the time after it.
+DATE_WITH_TIME = (("session_date", "start_time"), ("next_date", "next_time"))
+
+
+def is_age(f: Field) -> bool:
+    """An integer field asking for an age, which also takes a band ('20s', 'early 30s')."""
+    return f.type == "integer" and f.key == "age"
+
+
+def examples(f: Field, date_order: str = "DMY") -> str:
+    """A few answers this field takes, for its hint and the input placeholder ('' if none)."""
+    if f.type == "date":
+        return ", ".join(date_examples(f.dates, date_order))
+    if f.type == "time":
+        return "2:30pm, 14:30, half 2"
+    if f.type == "duration":
+        return "45, 1h15, an hour and a half"
+    if is_age(f):
+        return "34, about 30, 20s"
+    if f.type == "rating":
+        return f"{f.minimum or 1} to {f.maximum or 10}, like 7 or 7/{f.maximum or 10}"
+    if f.type == "integer":
+        return f"a number from {f.minimum} to {f.maximum}"
+    return ""
 
 
 def quick_choices(f: Field) -> tuple[Choice, ...]:
@@ -70,29 +95,41 @@ def parse_value(template: Template, draft: dict[str, Any], f: Field, text: str, 
         if word in YES or word in NO:
             return "yes" if word in YES else "no"
         raise Invalid("Please answer yes or no.")
-    if f.type in ("integer", "rating"):
+    if is_age(f):
+        return parse_age(text, f.minimum, f.maximum)
+    if f.type == "rating":
+        return parse_scale(text, f.minimum, f.maximum)
+    if f.type == "integer":
         return parse_integer(text, f.minimum, f.maximum)
     if f.type == "duration":
         return parse_duration(text)
     if f.type == "date":
         day, hint = parse_date(text, clock, f.dates)
-        time_key = template.roles.get("start_time")
-        if hint and f.key == template.roles.get("session_date") and time_key:
-            draft["answers"].setdefault(time_key, hint.strftime("%H:%M"))
+        for date_role, time_role in DATE_WITH_TIME:
+            time_key = template.roles.get(time_role)
+            if hint and f.key == template.roles.get(date_role) and time_key:
+                draft["answers"][time_key] = hint.strftime("%H:%M")
         return day.isoformat()
     if f.type == "time":
         t = parse_time(text, clock)
-        _refuse_future_start(template, draft, f, t, clock)
+        _check_start(template, draft, f, text, t, clock)
         return t.strftime("%H:%M")
     raise Invalid("Please use the buttons for this question.")
 
 
-def _refuse_future_start(
-    template: Template, draft: dict[str, Any], f: Field, t: time, clock: Clock
+def _check_start(
+    template: Template, draft: dict[str, Any], f: Field, text: str, t: time, clock: Clock
 ) -> None:
+    """A start time can't be later than now, and 'an hour ago' must fall on the session's day."""
     if f.key != template.roles.get("start_time"):
         return
     day = draft["answers"].get(template.roles.get("session_date", ""))
+    moment = time_ago(text, clock)
+    if moment is not None and day and moment.date().isoformat() != day:
+        raise Invalid(
+            f"That was {moment:%H:%M} on {moment:%a} {moment.day} {moment:%b}, not the "
+            "session's date. Please type the start time, like 14:30."
+        )
     if day == clock.today.isoformat() and t > clock.local_now.time():
         raise Invalid(
             "That start time is later than now. Notes are for sessions that have happened."
