@@ -34,6 +34,7 @@ class Ambiguous(Invalid):
     ) -> None:
         self.question = question
         self.options = options
+        self.advice = advice
         replies = " or ".join(reply for reply, _ in options)
         super().__init__(f"{question} {advice or f'Please send {replies}.'}")
 

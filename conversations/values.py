@@ -7,7 +7,7 @@ from datetime import time
 from typing import Any
 
 from conversations.context import STALE, Ctx
-from conversations.dates import date_examples, parse_date, parse_time, time_ago
+from conversations.dates import date_examples, parse_date
 from conversations.fields import (
     Clock,
     Invalid,
@@ -18,6 +18,7 @@ from conversations.fields import (
     parse_text,
 )
 from conversations.template import Choice, Field, Template
+from conversations.times import parse_time, time_ago
 
 YES = {"yes", "y", "yeah", "yep"}
 NO = {"no", "n", "nope"}
@@ -112,19 +113,21 @@ def parse_value(template: Template, draft: dict[str, Any], f: Field, text: str, 
         return day.isoformat()
     if f.type == "time":
         t = parse_time(text, clock)
-        _check_start(template, draft, f, text, t, clock)
+        _check_time(template, draft, f, text, t, clock)
         return t.strftime("%H:%M")
     raise Invalid("Please use the buttons for this question.")
 
 
-def _check_start(
+def _check_time(
     template: Template, draft: dict[str, Any], f: Field, text: str, t: time, clock: Clock
 ) -> None:
-    """A start time can't be later than now, and 'an hour ago' must fall on the session's day."""
+    """Refuse a start time later than now or off the session's day, a next time in the past."""
+    moment = time_ago(text, clock)
+    if f.key == template.roles.get("next_time") and moment is not None:
+        raise Invalid("That is in the past. Please give the next session's time, like 2:30pm.")
     if f.key != template.roles.get("start_time"):
         return
     day = draft["answers"].get(template.roles.get("session_date", ""))
-    moment = time_ago(text, clock)
     if moment is not None and day and moment.date().isoformat() != day:
         raise Invalid(
             f"That was {moment:%H:%M} on {moment:%a} {moment.day} {moment:%b}, not the "

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from conversations.dates import parse_date, parse_time
+from conversations.dates import parse_date
 from conversations.fields import (
     Clock,
     Invalid,
@@ -16,6 +16,7 @@ from conversations.fields import (
     parse_text,
     strip_invisible,
 )
+from conversations.times import parse_time
 
 # Monday 23 Nov 2026, 01:30 UTC: still Sunday 22 Nov in Los Angeles.
 NOW = datetime(2026, 11, 23, 1, 30, tzinfo=UTC)
