@@ -106,6 +106,8 @@ def parse_value(template: Template, draft: dict[str, Any], f: Field, text: str, 
         return parse_duration(text)
     if f.type == "date":
         day, hint = parse_date(text, clock, f.dates)
+        if hint and day == clock.today:
+            _check_today(hint, f.dates, clock)
         for date_role, time_role in DATE_WITH_TIME:
             time_key = template.roles.get(time_role)
             if hint and f.key == template.roles.get(date_role) and time_key:
@@ -116,6 +118,15 @@ def parse_value(template: Template, draft: dict[str, Any], f: Field, text: str, 
         _check_time(template, draft, f, text, t, clock)
         return t.strftime("%H:%M")
     raise Invalid("Please use the buttons for this question.")
+
+
+def _check_today(hint: time, when: str, clock: Clock) -> None:
+    """Refuse 'today 11pm' for a session that happened, and 'today 9am' at 10am for one to come."""
+    later = hint > clock.local_now.time()
+    if later and when == "past":
+        raise Invalid("That time is later than now. Notes are for sessions that have happened.")
+    if not later and when == "future":
+        raise Invalid("That time has already passed today. Please give a later one.")
 
 
 def _check_time(

@@ -194,6 +194,8 @@ TABLE = [
     Case("due date", "banana", Refuse("Try tomorrow, Friday or 5/12.")),
     Case("next session", "next month", Dec(27), Dec(28)),
     Case("next session", "Thursday at 3pm", Dec(3)),
+    Case("next session", "today at 9am", Refuse("already passed today"), Nov(28)),
+    Case("session date", "today at 11pm", Refuse("later than now")),
     # Times. Spoken times ('half 2') are read in the daytime, 07:00-18:59.
     Case("next time", "half 2", time(14, 30)),
     Case("next time", "half past two", time(14, 30)),
