@@ -8,12 +8,15 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Date,
+    Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql import expression
 
 from storage.types import UTCDateTime
 
@@ -35,6 +38,22 @@ class Worker(Base):
     tidy_chat: Mapped[bool] = mapped_column(Boolean, default=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: Reminder settings: the local time (minutes after midnight) for action and day-before
+    #: reminders, which next-session reminders to send, the daily digest (None: off), and how
+    #: much a reminder's first message shows on a lock screen ("private" or "initials").
+    morning_minutes: Mapped[int] = mapped_column(Integer, default=540, server_default="540")
+    session_day_before: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=expression.true()
+    )
+    session_hour_before: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=expression.true()
+    )
+    digest_minutes: Mapped[int | None] = mapped_column(Integer)
+    lock_screen: Mapped[str] = mapped_column(
+        String(16), default="private", server_default="private"
+    )
+    #: When Telegram last said this worker blocked the bot; reminders stop until they are back.
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class Invite(Base):
@@ -124,19 +143,42 @@ class Action(Base):
 
 
 class Reminder(Base):
+    """One message to send at ``due_at``. The table is the truth: a sweep claims due rows
+    (``claimed_by`` holds the claim's token, ``retry_at`` its lease or a failed send's backoff),
+    sends them and marks them sent, so restarts and several instances send each exactly once.
+    ``cancelled`` also closes a row that was answered for good (done, didn't happen)."""
+
     __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_queue", "sent_at", "cancelled", "due_at"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
-    ref_id: Mapped[str | None] = mapped_column(String(32))
+    ref_id: Mapped[str | None] = mapped_column(String(32), index=True)
     text_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
-    due_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: The moment the reminder is about (a session's start), for its text and for /today.
+    subject_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     claimed_by: Mapped[str | None] = mapped_column(String(64))
+    retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: The kind of the last failure (e.g. "RetryAfter"), never its message.
+    last_error: Mapped[str | None] = mapped_column(String(32))
+    #: Rows made by the sweep or a button carry a key, so two instances (or two taps) make one.
+    dedupe: Mapped[str | None] = mapped_column(String(80), index=True, unique=True)
+
+
+class SendPace(Base):
+    """The next free sending slot, shared by every instance so together they keep the rate."""
+
+    __tablename__ = "send_pace"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    #: Seconds since the epoch (a float, so one portable UPDATE can move it atomically).
+    next_slot: Mapped[float] = mapped_column(Float)
 
 
 class AuditEvent(Base):

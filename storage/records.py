@@ -18,6 +18,14 @@ class WorkerRecord:
     date_order: str
     tidy_chat: bool
     active: bool
+    #: Local time for action and day-before reminders, in minutes after midnight.
+    morning_minutes: int = 540
+    session_day_before: bool = True
+    session_hour_before: bool = True
+    #: Local time of the daily digest in minutes after midnight; None when it is off.
+    digest_minutes: int | None = None
+    #: What a reminder's first message shows: "private" (nothing) or "initials".
+    lock_screen: str = "private"
 
 
 @dataclass(frozen=True)
@@ -87,6 +95,21 @@ class TidyBatch:
     oldest: datetime
 
 
+class Kind:
+    """What a reminder is about; ``ref_id`` names the row it refers to."""
+
+    ACTION = "action_due"  # ref: the action
+    SESSION_DAY = "session_day"  # ref: the note that planned the session
+    SESSION_SOON = "session_soon"  # ref: the note that planned the session
+    MISSING_NOTE = "missing_note"  # ref: the note that planned the session
+    DRAFT_IDLE = "draft_idle"  # ref: the draft
+    DRAFT_LATE = "draft_late"  # ref: the draft
+    DIGEST = "digest"  # no ref
+
+    SESSIONS = (SESSION_DAY, SESSION_SOON, MISSING_NOTE)
+    DRAFTS = (DRAFT_IDLE, DRAFT_LATE)
+
+
 @dataclass(frozen=True)
 class ReminderRecord:
     id: str
@@ -97,6 +120,68 @@ class ReminderRecord:
     due_at: datetime
     sent_at: datetime | None
     cancelled: bool
+    #: The moment the reminder is about (a session's start), if any.
+    subject_at: datetime | None = None
+    #: How many times it was claimed for sending (1 on the first try).
+    attempts: int = 0
+    #: The claim's token while an instance is sending it.
+    claimed_by: str | None = None
+
+
+@dataclass(frozen=True)
+class NewReminder:
+    """A reminder to schedule; times are UTC and chosen by the caller's policy."""
+
+    kind: str
+    due_at: datetime
+    ref_id: str | None = None
+    subject_at: datetime | None = None
+    text: str | None = None
+    #: A key that makes a second insert of the same reminder a no-op.
+    dedupe: str | None = None
+
+
+@dataclass(frozen=True)
+class DraftHead:
+    """A draft's identity and times, read without decrypting it."""
+
+    id: str
+    worker_id: int
+    seq: int
+    created_at: datetime
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class OpenAction:
+    """An agreed action with what a list needs: its note's session and participant."""
+
+    action: ActionRecord
+    worker_id: int
+    session_start: datetime | None
+    participant_id: str | None
+    participant_name: str | None
+
+
+@dataclass(frozen=True)
+class PlannedSession:
+    """A next session planned in a note, from its reminder rows."""
+
+    note_id: str
+    start: datetime
+    participant_id: str | None
+    #: The text sealed into its reminders (the participant's initials), if any.
+    label: str | None
+    #: The planning note's session length, used as the planned length.
+    duration_minutes: int | None
+
+
+@dataclass(frozen=True)
+class IdleDraft:
+    """A draft left alone, and whether its first nudge was already made."""
+
+    draft: DraftHead
+    nudged: bool
 
 
 @dataclass(frozen=True)
@@ -132,8 +217,10 @@ class NewNote:
     participant_id: str | None = None
     new_participant: NewParticipant | None = None
     actions: tuple[NewAction, ...] = ()
-    #: UTC times at which to remind the worker about the next session.
-    next_session_reminders: tuple[datetime, ...] = ()
+    #: Reminders about this note (next session, missing note); their ref is the note.
+    reminders: tuple[NewReminder, ...] = ()
+    #: Sealed into every reminder row of this note (e.g. the participant's initials).
+    reminder_text: str | None = None
     #: The draft this note finishes; it is deleted in the same transaction.
     draft_id: str | None = None
     #: The draft's step number as the caller saw it; a different one means a stale "Save".

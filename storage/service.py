@@ -12,6 +12,7 @@ from storage.crypto import KeyRing, load_key_ring
 from storage.db import DatabaseUnavailable, SessionFactory, create_engine, session_factory
 from storage.migrate import upgrade
 from storage.repositories import (
+    AgendaRepository,
     DraftRepository,
     NoteRepository,
     ParticipantRepository,
@@ -33,6 +34,7 @@ class Storage:
     notes: NoteRepository
     drafts: DraftRepository
     reminders: ReminderRepository
+    agenda: AgendaRepository
 
     async def close(self) -> None:
         """Release the connection pool."""
@@ -80,4 +82,5 @@ async def open_storage(
         notes=NoteRepository(sessions, ring),
         drafts=DraftRepository(sessions, ring),
         reminders=ReminderRepository(sessions, ring),
+        agenda=AgendaRepository(sessions, ring),
     )

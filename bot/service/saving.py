@@ -52,10 +52,16 @@ def to_new_note(
         participant_id=known,
         new_participant=new_person,
         actions=tuple(
-            NewAction(a.what, a.who, a.due, policy.action_reminder(a.due, worker.timezone, now))
+            NewAction(
+                a.what,
+                a.who,
+                a.due,
+                policy.action_reminder(a.due, worker.timezone, now, worker.morning_minutes),
+            )
             for a in note.actions
         ),
-        next_session_reminders=policy.next_session_reminders(note.next_session_at, now),
+        reminders=policy.session_reminders(note.next_session_at, worker, now, bool(person)),
+        reminder_text=policy.initials(person.get("name")) if person else None,
         draft_id=draft_id,
         draft_seq=draft_seq,
         late=policy.is_late(note.session_start, note.duration_minutes, now),

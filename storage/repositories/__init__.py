@@ -1,5 +1,6 @@
 """One repository per aggregate; each returns frozen dataclasses from storage.records."""
 
+from storage.repositories.agenda import AgendaRepository
 from storage.repositories.drafts import DraftConflict, DraftRepository
 from storage.repositories.notes import NoteRepository
 from storage.repositories.participants import ParticipantRepository
@@ -7,6 +8,7 @@ from storage.repositories.reminders import ReminderRepository
 from storage.repositories.workers import InviteRejected, WorkerRepository
 
 __all__ = [
+    "AgendaRepository",
     "DraftConflict",
     "DraftRepository",
     "InviteRejected",

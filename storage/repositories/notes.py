@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import delete, select
 
-from storage.models import Action, Draft, Note, Reminder, Worker
-from storage.records import ActionRecord, NewNote, NoteRecord
+from storage.models import Action, Draft, Note, Worker
+from storage.records import ActionRecord, Kind, NewNote, NewReminder, NoteRecord
 from storage.repositories.base import Repository, audit, new_id
 from storage.repositories.drafts import DraftConflict
 from storage.repositories.participants import ParticipantRepository, owned
+from storage.repositories.reminders import ReminderRepository
 
 
 class NoteRepository(Repository):
@@ -56,6 +58,7 @@ class NoteRepository(Repository):
             new.content, "notes", "content_enc", note_id
         )
         people = ParticipantRepository(self.sessions, self.ring)
+        later = ReminderRepository(self.sessions, self.ring)
         async with self.sessions.begin() as s:
             if new.draft_id is not None:
                 query = delete(Draft).where(
@@ -112,9 +115,17 @@ class NoteRepository(Repository):
                 actions.append(arow)
                 s.add(arow)
                 if item.remind_at is not None:
-                    s.add(reminder("action_due", new.worker_id, aid, item.remind_at))
-            for at in new.next_session_reminders:
-                s.add(reminder("next_session", new.worker_id, note_id, at))
+                    s.add(
+                        later.build(
+                            new.worker_id,
+                            NewReminder(Kind.ACTION, item.remind_at, aid, text=new.reminder_text),
+                        )
+                    )
+            for planned in new.reminders:
+                text = planned.text or new.reminder_text
+                s.add(later.build(new.worker_id, replace(planned, ref_id=note_id, text=text)))
+            if worker.blocked_at is not None:
+                worker.blocked_at = None  # writing a note shows they use the bot again
             start = new.session_start
             if prow is not None and start is not None:
                 prow.last_session_at = max(prow.last_session_at or start, start)
@@ -189,8 +200,3 @@ class NoteRepository(Repository):
         async with self.sessions() as s:
             rows = await s.scalars(select(Note.id).where(Note.worker_id == worker_id))
             return len(rows.all())
-
-
-def reminder(kind: str, worker_id: int, ref_id: str, due_at: datetime) -> Reminder:
-    """Build a reminder row due exactly when the caller said."""
-    return Reminder(id=new_id(), kind=kind, worker_id=worker_id, ref_id=ref_id, due_at=due_at)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
@@ -12,9 +13,18 @@ from sqlalchemy.exc import IntegrityError
 from storage.models import Invite, Worker
 from storage.records import InviteRecord, WorkerRecord
 from storage.repositories.base import Repository, audit, utcnow
+from storage.repositories.reminders import cancel_pending
 
 INVITE_LIFETIME = timedelta(hours=72)
 ROLES = ("worker", "supervisor", "admin")
+LOCK_SCREEN = ("private", "initials")
+
+
+class Unset:
+    """Marks a keyword argument that was not given (where None is a meaningful value)."""
+
+
+UNSET = Unset()
 
 
 def _hash_code(code: str) -> str:
@@ -42,6 +52,11 @@ class WorkerRepository(Repository):
             date_order=row.date_order,
             tidy_chat=row.tidy_chat,
             active=row.active,
+            morning_minutes=row.morning_minutes,
+            session_day_before=row.session_day_before,
+            session_hour_before=row.session_hour_before,
+            digest_minutes=row.digest_minutes,
+            lock_screen=row.lock_screen,
         )
 
     async def create_invite(
@@ -153,6 +168,15 @@ class WorkerRepository(Repository):
             row = await s.get(Worker, worker_id)
             return self._record(row) if row else None
 
+    async def get_many(self, worker_ids: Iterable[int]) -> dict[int, WorkerRecord]:
+        """Return workers by id, active or not (for a batch of reminders)."""
+        ids = list(set(worker_ids))
+        if not ids:
+            return {}
+        async with self.sessions() as s:
+            rows = (await s.scalars(select(Worker).where(Worker.id.in_(ids)))).all()
+            return {r.id: self._record(r) for r in rows}
+
     async def list(self) -> list[WorkerRecord]:
         """Return every worker, oldest first."""
         async with self.sessions() as s:
@@ -166,6 +190,7 @@ class WorkerRepository(Repository):
             if row is None:
                 return False
             row.active = False
+            await cancel_pending(s, worker_id)
             s.add(audit("worker.removed", worker_id))
             return True
 
@@ -176,8 +201,15 @@ class WorkerRepository(Repository):
         timezone: str | None = None,
         date_order: str | None = None,
         tidy_chat: bool | None = None,
+        morning_minutes: int | None = None,
+        session_day_before: bool | None = None,
+        session_hour_before: bool | None = None,
+        digest_minutes: int | Unset | None = UNSET,
+        lock_screen: str | None = None,
     ) -> WorkerRecord:
-        """Change a worker's own preferences."""
+        """Change a worker's own preferences (``digest_minutes=None`` turns the digest off).
+
+        Changing any setting also means the worker can be reached again."""
         async with self.sessions.begin() as s:
             row = await s.get(Worker, worker_id)
             if row is None:
@@ -188,4 +220,17 @@ class WorkerRepository(Repository):
                 row.date_order = date_order
             if tidy_chat is not None:
                 row.tidy_chat = tidy_chat
+            if morning_minutes is not None:
+                row.morning_minutes = morning_minutes
+            if session_day_before is not None:
+                row.session_day_before = session_day_before
+            if session_hour_before is not None:
+                row.session_hour_before = session_hour_before
+            if not isinstance(digest_minutes, Unset):
+                row.digest_minutes = digest_minutes
+            if lock_screen is not None:
+                if lock_screen not in LOCK_SCREEN:
+                    raise ValueError(f"lock_screen must be one of {', '.join(LOCK_SCREEN)}")
+                row.lock_screen = lock_screen
+            row.blocked_at = None
             return self._record(row)

@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from storage.crypto import IntegrityError, KeyRing
-from storage.records import NewAction, NewNote, NewParticipant
+from storage.records import Kind, NewAction, NewNote, NewParticipant, NewReminder
 from storage.repositories import InviteRejected
 from storage.rotation import KeyMismatch, check_keys, reseal_all
 from storage.service import Storage, open_storage
@@ -193,9 +193,9 @@ async def test_saving_a_note_schedules_reminders_and_drops_the_draft(storage: St
                 NewAction("book GP", "both", date(2030, 1, 2), remind_at=nine_local),
                 NewAction("no reminder", "worker", date(2030, 1, 3)),
             ),
-            next_session_reminders=(
-                datetime(2030, 1, 8, 15, tzinfo=UTC),
-                datetime(2030, 1, 9, 14, tzinfo=UTC),
+            reminders=(
+                NewReminder(Kind.SESSION_DAY, datetime(2030, 1, 8, 15, tzinfo=UTC)),
+                NewReminder(Kind.SESSION_SOON, datetime(2030, 1, 9, 14, tzinfo=UTC)),
             ),
             draft_id=draft.id,
             draft_seq=draft.seq,
@@ -208,18 +208,16 @@ async def test_saving_a_note_schedules_reminders_and_drops_the_draft(storage: St
     pending = await storage.reminders.pending_for(wid)
     assert [(r.kind, r.due_at) for r in pending] == [
         ("action_due", nine_local),
-        ("next_session", datetime(2030, 1, 8, 15, tzinfo=UTC)),
-        ("next_session", datetime(2030, 1, 9, 14, tzinfo=UTC)),
+        ("session_day", datetime(2030, 1, 8, 15, tzinfo=UTC)),
+        ("session_soon", datetime(2030, 1, 9, 14, tzinfo=UTC)),
     ]
     assert pending[0].ref_id == note.actions[0].id
     assert {r.ref_id for r in pending[1:]} == {note.id}
     stored = await storage.notes.get(wid, note.id)
     assert stored == note
-    due = await storage.reminders.claim_due("test", now=datetime(2030, 1, 2, 10, tzinfo=UTC))
+    due = await storage.reminders.claim_due("test", datetime(2030, 1, 2, 10, tzinfo=UTC))
     assert [r.kind for r in due] == ["action_due"]
-    assert (
-        await storage.reminders.claim_due("other", now=datetime(2030, 1, 2, 10, tzinfo=UTC)) == []
-    )
+    assert await storage.reminders.claim_due("other", datetime(2030, 1, 2, 10, tzinfo=UTC)) == []
 
 
 async def test_two_redemptions_of_one_code_exactly_one_wins(storage: Storage) -> None:
