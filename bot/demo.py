@@ -1,16 +1,17 @@
 """`casenotes demo`: a terminal chat with the real bot, through the in-process fake Bot API.
 
-What you can press is printed as one numbered list; type a number to press, or type anything
-else to send it as a message:
+What you can press is printed as one list lettered ``[a]``, ``[b]``, …; type a letter to
+press, or type anything else (numbers included, so "3" at a time question is an answer and
+never a button) to send it as a message:
 
-- ``[1]`` … ``[k]``: the chat's reply keyboard (the buttons under the input field), printed
-  after the message that set it (``kbd │``). Pressing one sends its label as your message,
-  exactly as Telegram does.
-- ``[k+1]`` …: the inline buttons of the newest message that has any, printed under it.
-  Pressing one is a button tap (a callback query).
+- ``[a]`` …: the chat's reply keyboard (the options under the input field), printed after the
+  message that set it (``kbd │``). Pressing one sends its label as your message, exactly as
+  Telegram does.
+- then the inline buttons of the newest message that has any, printed under it. Pressing one
+  is a button tap (a callback query); the notice a phone shows for it prints as ``bot ⓘ``.
 
 When the list changes without its message being reprinted (say the reply keyboard is
-removed), the whole list is printed again as ``now │``, so the numbers on screen are always
+removed), the whole list is printed again as ``now │``, so the letters on screen are always
 the ones that work.
 """
 
@@ -34,6 +35,21 @@ QUIET = 0.4
 
 #: A reply-keyboard label to send, or (message id, callback data) of an inline button.
 Target = str | tuple[int, str]
+
+
+LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def letter(i: int) -> str:
+    """1 -> 'a', 26 -> 'z', 27 -> 'aa'."""
+    return LETTERS[(i - 1) % 26] * ((i - 1) // 26 + 1)
+
+
+def number(line: str) -> int | None:
+    """'a' -> 1, 'aa' -> 27; None for anything that is not an option letter."""
+    if not line or line != line[0] * len(line) or line[0] not in LETTERS:
+        return None
+    return LETTERS.index(line[0]) + 1 + 26 * (len(line) - 1)
 
 
 def plain(text: str) -> str:
@@ -70,7 +86,8 @@ class Terminal:
         return options
 
     def _numbered(self, options: list[tuple[str, Target]], first: int) -> str:
-        return "  ".join(f"[{i}] {label}" for i, (label, _) in enumerate(options, first))
+        """Options as [a] [b] [c]: letters, so a typed number is always an answer."""
+        return "  ".join(f"[{letter(i)}] {label}" for i, (label, _) in enumerate(options, first))
 
     def _render(self, msg: BotMessage, options: list[tuple[str, Target]]) -> set[str]:
         """Print one message and its buttons; return which kinds of options it showed."""
@@ -128,12 +145,20 @@ class Terminal:
             if answered and time.monotonic() - calls[-1].at >= QUIET:
                 break
         self.show_changes()
+        self.toasts(calls_before)
+
+    def toasts(self, calls_before: int) -> None:
+        """Print the short notices a phone shows on top of the chat after a button press."""
+        for call in self.api.calls[calls_before:]:
+            if call.method == "answerCallbackQuery" and call.params.get("text"):
+                self.write(f"  bot ⓘ {call.params['text']}")
 
     def send(self, line: str) -> None:
-        """A number presses that option; anything else is sent as a message."""
+        """A letter presses that option; anything else (numbers too) is sent as a message."""
         line = line.strip()
-        if line.isdigit() and 1 <= int(line) <= len(self.options):
-            target = self.options[int(line) - 1][1]
+        index = number(line)
+        if index is not None and 1 <= index <= len(self.options):
+            target = self.options[index - 1][1]
             if isinstance(target, str):
                 self.api.user_message(self.user, DEMO_USER_ID, target)
             else:
@@ -165,7 +190,7 @@ async def run_demo(
             DEMO_TOKEN, api.base_url, Deps(storage, default_timezone=timezone), poll_timeout=2
         ):
             write("casenotes demo: you are a registered worker. Type /new to take a note,")
-            write("a number to press a button, /help for commands, /quit (or Ctrl+D) to leave.")
+            write("a letter to press a button, /help for commands, /quit (or Ctrl+D) to leave.")
             before = len(api.calls)
             terminal.send("/start")
             await terminal.settle(before)

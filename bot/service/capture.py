@@ -43,7 +43,7 @@ GONE = (
     "That note was saved or discarded in the meantime, so your last message wasn't used. "
     "Tap New note to start another."
 )
-DOUBLE_TAP_SECONDS = 3.0
+DOUBLE_TAP_SECONDS = 1.0
 STALE_TAP = "That tap was for the previous question, so I didn't use it. Nothing changed."
 PLACEHOLDERS = {
     "date": "e.g. today, yesterday, 21/11",
@@ -54,6 +54,9 @@ PLACEHOLDERS = {
     "longtext": "Type, then tap Done",
     "participant": "A name or code",
     "group": "Type one, or tap Done",
+    "choice": "Tap an option (or type it)",
+    "yesno": "Tap an option (or type it)",
+    "multichoice": "Tap all that apply, then Done",
 }
 
 
@@ -125,7 +128,7 @@ async def start_note(turn: Turn) -> Reply:
     out = engine.start(template, Ctx(clock))
     assert isinstance(out, Asked | Reviewing)
     _, offer, _ = _present(out)
-    state = draft_state(out.draft, offer.tokens)
+    state = draft_state(out.draft, offer.tokens, (NEW_NOTE, LAST_SESSION), (), turn.sent_at)
     try:
         rec = await turn.storage.drafts.start(turn.worker.id, state, turn.now)
     except DraftConflict:
@@ -156,18 +159,27 @@ async def on_text(turn: Turn, text: str) -> Reply:
         kept = await _commit(turn, od, od.note, od.shown, (*od.pending, text))
         if kept is None:
             return notice(GONE)
+        if od.pending:  # the offer is already on screen
+            return notice("Kept that too. Tap Resume it to use your messages.", remember=od.id)
         return _offer(
             kept,
             f"You have an unfinished note from {_started(kept, turn)}. I've kept your message "
-            "and will use it as the answer to the question the note was on. Carry on?",
+            f"and will use it to answer “{_question(turn, kept)}”. Carry on?",
         )
-    token = od.shown.get(text.strip())
+    token = options.resolve(od.shown, text)
     if token is None and text.strip() in od.before and _double_tap(turn, od):
         return notice(STALE_TAP, remember=od.id)
     if token is None and text.strip() in (NEW_NOTE, LAST_SESSION):
         return await _idle_text(turn, text)  # the menu, from a keyboard shown elsewhere
     inp = Input(token=token) if token is not None else Input(text=text)
     return await _apply(turn, od, inp)
+
+
+def _question(turn: Turn, od: OpenDraft) -> str:
+    """The question the draft is on, in words (for offers that mention it)."""
+    clock = Clock(turn.now, turn.worker.timezone, turn.worker.date_order)
+    out = engine.show(template_for(od.note), od.note, Ctx(clock))
+    return out.prompt.text if isinstance(out, Asked) else "the review"
 
 
 def _double_tap(turn: Turn, od: OpenDraft) -> bool:
@@ -283,7 +295,7 @@ async def _use_pending(turn: Turn, od: OpenDraft) -> Reply:
 
 async def on_text_now(turn: Turn, od: OpenDraft, text: str) -> Reply:
     """Use ``text`` as an answer straight away (no pause check)."""
-    token = od.shown.get(text.strip())
+    token = options.resolve(od.shown, text)
     return await _apply(turn, od, Input(token=token) if token else Input(text=text))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.service.deps import Turn
 from bot.service.replies import Button, LastSession, Notice, People, Reply, notice
+from conversations.fields import strip_invisible
 from conversations.template import get_template
 from storage.records import ParticipantRecord
 
@@ -26,14 +27,16 @@ def _choose(title: str, people: list[ParticipantRecord], turn: Turn) -> Reply:
 
 async def last(turn: Turn, name: str) -> Reply:
     """/last [name]: the last session with someone, found through the blind index."""
-    name = " ".join(name.split())
+    name = " ".join(strip_invisible(name).split())
     if not name:
         return await recent(turn)
     found = await turn.storage.participants.find_by_name(turn.worker.id, name)
     if not found:
-        return Reply(
-            screens=(Notice(f"I can't find anyone called {name} among your participants."),)
-        )
+        missing = f"I can't find anyone called {name} among your participants."
+        people = await turn.storage.participants.recent(turn.worker.id, 8)
+        if not people:
+            return Reply(screens=(Notice(missing),))
+        return _choose(f"{missing} Your recent ones:", people, turn)
     if len(found) == 1:
         return await card(turn, found[0])
     return _choose(f"More than one {name}. Which one?", found, turn)

@@ -35,11 +35,40 @@ class Offer:
 
     def token_for(self, text: str) -> str | None:
         """The token a sent label stands for, or None for free text."""
-        return self.tokens.get(text.strip())
+        return resolve(self.tokens, text)
 
     @property
     def labels(self) -> tuple[str, ...]:
         return tuple(label for row in self.rows for label in row)
+
+
+#: Words a worker types for an offered navigation option ("skip" for "⏭ Skip"); matched in
+#: lower case and only when that option is on screen. "no" and "none" finish a list.
+WORDS = {
+    "back": "nav:back",
+    "skip": "nav:skip",
+    "done": "nav:done",
+    "keep": "nav:keep",
+    "cancel": "nav:cancel",
+    "save": "nav:save",
+}
+LIST_DONE = ("no", "none", "nothing", "no more", "that's all", "thats all")
+
+
+def resolve(tokens: dict[str, str], text: str) -> str | None:
+    """The token behind a sent label or navigation word, or None for free text."""
+    raw = text.strip()
+    return tokens.get(raw) or tokens.get(raw.casefold())
+
+
+def _words(tokens: dict[str, str], list_prompt: bool) -> None:
+    offered = set(tokens.values())
+    for word, token in WORDS.items():
+        if token in offered:
+            tokens.setdefault(word, token)
+    if list_prompt and "nav:done" in offered:
+        for word in LIST_DONE:
+            tokens.setdefault(word, "nav:done")
 
 
 def _width(labels: Sequence[str]) -> int:
@@ -77,9 +106,16 @@ def _offer(choices: Sequence[Choice], nav: Sequence[Choice], selected: Sequence[
     return Offer(tuple(rows), tokens)
 
 
+def _with_words(offer: Offer, list_prompt: bool = False) -> Offer:
+    tokens = dict(offer.tokens)
+    _words(tokens, list_prompt)
+    return Offer(offer.rows, tokens)
+
+
 def for_prompt(prompt: Prompt) -> Offer:
     """Choices (ticked when selected) in rows, then the navigation row."""
-    return _offer(prompt.choices, prompt.nav, prompt.selected)
+    offer = _offer(prompt.choices, prompt.nav, prompt.selected)
+    return _with_words(offer, list_prompt=prompt.field_type == "group")
 
 
 def for_review(review: ReviewView) -> Offer:
@@ -90,4 +126,4 @@ def for_review(review: ReviewView) -> Offer:
         if c.token.startswith("edit:")
     ]
     nav = [Choice("nav:save", ""), Choice("nav:back", ""), Choice("nav:cancel", "")]
-    return _offer(edits, nav, ())
+    return _with_words(_offer(edits, nav, ()))

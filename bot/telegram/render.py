@@ -116,8 +116,10 @@ def last_session_blocks(card: LastSession) -> list[str]:
 
 
 def initials(name: str) -> str:
-    """'Alex Smith' -> 'A. S.' so the saved card does not repeat a full name."""
-    return " ".join(f"{w[0].upper()}." for w in name.split()[:3]) or "?"
+    """'Alex Smith' -> 'A. S.' so the saved card does not repeat a full name; words without
+    a letter or digit (an emoji, '&') are left out."""
+    letters = [next((c for c in w if c.isalnum()), "") for w in name.split()]
+    return " ".join([f"{c.upper()}." for c in letters if c][:3]) or "?"
 
 
 def saved_card(card: SavedCard) -> str:

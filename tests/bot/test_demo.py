@@ -1,4 +1,4 @@
-"""The terminal demo: the same bot, driven by typed lines and numbered buttons."""
+"""The terminal demo: the same bot, driven by typed lines and lettered buttons."""
 
 from __future__ import annotations
 
@@ -9,28 +9,27 @@ from storage.service import Storage
 
 SCRIPT = [
     "/new",
-    "2",
+    "b",  # Yesterday
     "9am",
-    "2",
-    "3",
+    "b",  # 45 min
+    "c",  # Phone
     "/skip",
     "Alex",
     "/skip",
     "/skip",
-    "2",
-    "9",
-    "/skip",
+    "b",  # consent: No
+    "a",  # Save note
     "/skip",
     "/last Alex",
 ]
 
 
-async def test_demo_takes_a_note_with_typed_numbers(storage: Storage) -> None:
+async def test_demo_takes_a_note_with_typed_letters(storage: Storage) -> None:
     lines: Iterator[str] = iter([f"{line}\n" for line in SCRIPT])
     out: list[str] = []
     await run_demo(storage, "UTC", read_line=lambda: next(lines, ""), write=out.append)
     transcript = "\n".join(out)
-    assert "[1] Today  [2] Yesterday" in transcript
+    assert "[a] Today  [b] Yesterday" in transcript
     assert "Check the note, then save." in transcript
     assert "✅ Saved: A. · Sun 22 Nov · 45 min · 0 actions" in transcript
     assert "Last session with Alex" in transcript

@@ -24,8 +24,9 @@ HELP = (
     "/participants: your recent participants\n"
     "/settings: timezone, date order, chat tidy-up\n"
     "/privacy: what is stored and how\n\n"
-    "Type answers, or tap the options under the message box. Back, Skip and Cancel are "
-    "always among them; /back, /skip and /done work too."
+    "Type answers, or tap the options under the message box. Back and Cancel are always "
+    "there, Skip on questions that can be left out; /back, /skip and /done work too, and so "
+    "do the words back, skip and done."
 )
 
 PRIVACY = (
@@ -79,9 +80,14 @@ async def greet(turn: Turn, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     w = turn.worker
     text = (
-        f"Hello! You're set up as a {w.role}. Times are in {w.timezone} (change it in "
-        "/settings).\n\nTap New note after a session."
+        f"Hello! You're set up as a {w.role}. Times are in {w.timezone} (change it in /settings)."
     )
+    if await turn.storage.drafts.get(w.id) is not None:
+        # Keep the note's own options on screen: the menu would end up typed into the note.
+        more = "You have an unfinished note: keep answering, or send /resume to see its question."
+        await deliver(context.bot, turn, Reply(screens=(Notice(f"{text}\n\n{more}"),)))
+        return
+    text += "\n\nTap New note after a session."
     await deliver(context.bot, turn, Reply(screens=(Notice(text),), options=MENU))
 
 
