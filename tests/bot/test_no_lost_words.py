@@ -201,3 +201,28 @@ async def test_a_known_name_asks_if_it_is_the_same_person(
     assert "same Alex" in worker.last().plain
     await worker.tap(next(label for label in worker.keyboard() if label.startswith("Alex")))
     assert (await _answers(storage))["participant"]["id"] == alex.id
+
+
+async def test_start_mid_note_keeps_the_notes_options(worker: Person) -> None:
+    await worker.say("/new")
+    await worker.tap("Today")
+    before = worker.keyboard()
+    await worker.say("/start")
+    assert "unfinished note" in worker.last().plain
+    assert worker.keyboard() == before  # the menu would be typed into the note
+    await worker.say("9am")
+    assert "How long was it" in worker.last().plain
+
+
+async def test_typed_navigation_words_work_like_the_options(
+    worker: Person, storage: Storage
+) -> None:
+    await worker.say("/new")
+    await worker.tap("Today")
+    await worker.say("9am")
+    await worker.tap("45 min")
+    await worker.tap("One-to-one")
+    assert "Where was it" in worker.last().plain
+    await worker.say("skip")
+    assert "Who was the session with" in worker.last().plain
+    assert (await _answers(storage)).get("location") is None
