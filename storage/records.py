@@ -41,7 +41,8 @@ class ParticipantRecord:
     id: str
     worker_id: int
     name: str
-    age: int | None
+    #: Whole years, or a band kept as typed ("20s", "early 20s").
+    age: int | str | None
     pronouns: str | None
     last_session_at: datetime | None
 
@@ -200,7 +201,7 @@ class NewParticipant:
     """A participant first met while writing a note."""
 
     name: str
-    age: int | None = None
+    age: int | str | None = None
     pronouns: str | None = None
 
 

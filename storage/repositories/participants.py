@@ -23,7 +23,7 @@ class ParticipantRepository(Repository):
             id=row.id,
             worker_id=row.worker_id,
             name=self.open_text(row.name_enc, T, "name_enc", row.id) or "",
-            age=int(age) if age else None,
+            age=int(age) if age and age.isdigit() else (age or None),
             pronouns=self.open_text(row.pronouns_enc, T, "pronouns_enc", row.id),
             last_session_at=row.last_session_at,
         )
