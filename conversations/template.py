@@ -28,6 +28,7 @@ FIELD_TYPES = (
     "rating",
     "participant",
     "group",
+    "pronouns",
 )
 ROLES = (
     "session_date",
@@ -63,6 +64,8 @@ class Condition:
 
     def holds(self, answers: Mapping[str, Any]) -> bool:
         value = answers.get(self.field)
+        if value == []:
+            value = None  # nothing ticked is no answer, as far as conditions go
         hit = (
             value in self.values
             if not isinstance(value, list)
@@ -89,6 +92,13 @@ class Field:
     default: str | None = None
     fields: tuple[Field, ...] = ()
     max_items: int = 20
+    #: A text field whose answer may be typed on this (multichoice) field's screen; it becomes
+    #: optional once a choice is ticked.
+    with_text: str | None = None
+    #: An earlier sibling sub-field on whose screen this one is asked too ('29, they/them').
+    asked_with: str | None = None
+    #: A short name for buttons (the review's edit buttons); the label when not set.
+    short: str | None = None
 
     def choice_label(self, token: str) -> str:
         return next((c.label for c in self.choices if c.token == token), token)
@@ -177,6 +187,9 @@ class _Loader:
             "default",
             "fields",
             "max_items",
+            "with_text",
+            "asked_with",
+            "short",
         }
         if unknown:
             raise self.fail(where, f"unknown setting(s): {', '.join(sorted(unknown))}")
@@ -188,6 +201,13 @@ class _Loader:
         subs = tuple(self.field(f, section, f"{key}.") for f in data.get("fields", []))
         if ftype in ("group", "participant") and not subs:
             raise self.fail(where, f"a {ftype} field needs sub-fields under 'fields'")
+        for i, sub in enumerate(subs):
+            if sub.asked_with and sub.asked_with not in {s.key for s in subs[:i]}:
+                raise self.fail(
+                    f"field '{key}.{sub.key}'", "'asked_with' should name an earlier sub-field"
+                )
+        if "with_text" in data and ftype != "multichoice":
+            raise self.fail(where, "'with_text' is for a multichoice field")
         if ftype == "integer" and ("min" not in data or "max" not in data):
             raise self.fail(where, "an integer field needs 'min' and 'max'")
         if data.get("dates", "past") not in ("past", "future", "any"):
@@ -209,6 +229,9 @@ class _Loader:
             default=data.get("default"),
             fields=subs,
             max_items=int(data.get("max_items", 20)),
+            with_text=data.get("with_text"),
+            asked_with=data.get("asked_with"),
+            short=data.get("short"),
         )
 
     def choice(self, data: Any, where: str) -> Choice:
@@ -250,6 +273,13 @@ class _Loader:
         dupes = {k for k in keys if keys.count(k) > 1}
         if dupes:
             raise self.fail(f"field '{sorted(dupes)[0]}'", "key is used more than once")
+        for before, f in zip(tpl.fields, tpl.fields[1:], strict=False):
+            if before.with_text and (before.with_text != f.key or f.type != "text"):
+                raise self.fail(
+                    f"field '{before.key}'", "'with_text' should name the text field after it"
+                )
+        if tpl.fields and tpl.fields[-1].with_text:
+            raise self.fail(f"field '{tpl.fields[-1].key}'", "'with_text' names no field after it")
         for f in tpl.fields:
             if f.when and f.when.field not in keys:
                 raise self.fail(
