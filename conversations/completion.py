@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -9,7 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from conversations.fields import Clock
-from conversations.rules import applies
+from conversations.rules import applies, declined
 from conversations.template import Template
 
 
@@ -44,16 +45,25 @@ def _local(day: str | None, at: str | None, tz: str) -> datetime | None:
     return moment.replace(tzinfo=ZoneInfo(tz)).astimezone(UTC)
 
 
-def complete(template: Template, answers: Mapping[str, Any], clock: Clock) -> FinishedNote:
-    """Build the note to store; with consent declined only the kept fields survive."""
+def kept_answers(template: Template, answers: Mapping[str, Any]) -> dict[str, Any]:
+    """The answers a note keeps: those that apply, and with consent declined, of a new
+    participant only what identifies them to their worker (no personal details)."""
     kept = {
-        f.key: answers[f.key]
+        f.key: copy.deepcopy(answers[f.key])
         for f in template.fields
         if f.key in answers and applies(template, f, answers)
     }
+    role = template.roles.get("participant", "")
+    participant = kept.get(role)
+    if declined(template, answers) and participant and participant.get("id") is None:
+        kept[role] = {"id": None, "name": participant.get("name", "")}
+    return kept
+
+
+def complete(template: Template, answers: Mapping[str, Any], clock: Clock) -> FinishedNote:
+    """Build the note to store; with consent declined only the kept fields survive."""
+    kept = kept_answers(template, answers)
     roles = template.roles
-    rule = template.consent
-    declined = bool(rule and answers.get(rule.field) == rule.declined)
     actions = tuple(
         CompletedAction(
             what=item.get("what") or "",
@@ -63,23 +73,18 @@ def complete(template: Template, answers: Mapping[str, Any], clock: Clock) -> Fi
         for item in kept.get(roles.get("actions", "")) or []
     )
     duration = kept.get(roles.get("duration", ""))
-    participant = kept.get(roles.get("participant", ""))
-    if declined and participant and participant.get("id") is None:
-        # Only what identifies the person to their worker; no personal details without consent.
-        participant = {"id": None, "name": participant.get("name", "")}
-        kept[roles["participant"]] = participant
     return FinishedNote(
         template_id=template.id,
         template_version=template.version,
         answers=kept,
-        consent_declined=declined,
+        consent_declined=declined(template, answers),
         session_start=_local(
             kept.get(roles.get("session_date", "")),
             kept.get(roles.get("start_time", "")),
             clock.timezone,
         ),
         duration_minutes=int(duration) if duration is not None else None,
-        participant=participant,
+        participant=kept.get(roles.get("participant", "")),
         actions=actions,
         next_session_at=_local(
             kept.get(roles.get("next_date", "")),

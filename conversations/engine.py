@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conversations.completion import complete
-from conversations.context import Ctx
+from conversations.context import STALE, Ctx
 from conversations.draft import Cursor, NoteDraft
 from conversations.fields import Clock, Invalid
 from conversations.outcome import (
@@ -26,14 +26,15 @@ from conversations.outcome import (
     ReviewView,
 )
 from conversations.rules import applies, missing_fields
-from conversations.screens import present
+from conversations.screens import ASIDES, can_finish, present
 from conversations.steps import apply_input, keep_unfinished
-from conversations.template import Template
+from conversations.template import Field, Template
 
 MAX_HISTORY = 80
 TEXT_COMMANDS = {"/back": "nav:back", "/skip": "nav:skip", "/done": "nav:done"}
 FIRST = "This is the first question; there is nothing to go back to."
 MOVED = "This note's form has changed since it was started, so that wasn't used. Carry on here."
+FIELD_EDIT = "field:"
 
 
 @dataclass(frozen=True)
@@ -103,17 +104,27 @@ def _seat(template: Template, work: dict[str, Any]) -> bool:
     return True
 
 
-def _next_cursor(template: Template, work: dict[str, Any], after: str | None) -> Cursor:
+def _covers(editing: str, f: Field) -> bool:
+    """Whether an edit begun from the review (one field, or a whole section) includes ``f``."""
+    if editing.startswith(FIELD_EDIT):
+        return f.key == editing.removeprefix(FIELD_EDIT)
+    return f.section == editing
+
+
+def _next_cursor(
+    template: Template, work: dict[str, Any], after: str | None, filled: tuple[str, ...] = ()
+) -> Cursor:
+    """The next question to ask after ``after``, passing over those ``filled`` with it."""
     answers = work["answers"]
     keys = [f.key for f in template.fields]
     start = keys.index(after) + 1 if after in keys else 0
     for f in template.fields[start:]:
-        if not applies(template, f, answers):
+        if not applies(template, f, answers) or f.key in filled:
             continue
         if work["gaps"] and f.key in answers:
             continue
         editing = work["editing"]
-        if editing and f.section != editing:
+        if editing and not _covers(editing, f):
             break
         return Cursor(f.key)
     work["editing"] = None
@@ -155,24 +166,58 @@ def wants_participants(template: Template, draft: NoteDraft) -> bool:
     return f is not None and f.type == "participant"
 
 
+def _screen(here: Cursor, cursor: Cursor, in_item: bool) -> Cursor:
+    """The screen a past cursor stands for now: a question inside a participant or a list
+    item is its own screen only while that item is still being made."""
+    if cursor.sub is None or (in_item and here.sub is not None and cursor.field == here.field):
+        return cursor
+    return Cursor(cursor.field)
+
+
 def _go_back(template: Template, draft: NoteDraft, work: dict[str, Any], ctx: Ctx) -> Outcome:
+    """Return to the last screen asked before this one (once per screen, however many
+    questions inside it were answered), keeping anything sent here but not yet filed."""
+    here, buffer = work["cursor"], work["buffer"]
+    if not here.review and here.sub is None and any(k in buffer for k in ASIDES):
+        work["buffer"] = {}  # 'Same person?' or 'Remove it?': back to the question it was for
+        return _shown(template, work, ctx)
     history = [c for c in work["history"] if _valid(template, c)]
-    if not history:
+    target = None
+    while history and target is None:
+        seen = _screen(here, history.pop(), "item" in buffer)
+        target = seen if seen != here else None
+    if target is None:
         return _refused(template, draft, ctx, FIRST)
-    target = history.pop()
     work["history"] = history
-    here = work["cursor"]
     if not here.review:
         keep_unfinished(work, template.field(here.field), here.sub)
-    if target.sub and "item" not in work["buffer"]:
-        # The item that sub-question belonged to is already filed; return to its list.
-        target = Cursor(target.field)
-    if not target.sub:
-        work["buffer"] = {}
+    work["buffer"] = {k: buffer[k] for k in ("item", "index") if k in buffer} if target.sub else {}
     editing = work["editing"]
-    if editing and (target.review or template.field(target.field).section != editing):
+    if editing and (target.review or not _covers(editing, template.field(target.field or ""))):
         work["editing"], target = None, Cursor(review=True)
     work["cursor"] = target
+    return _shown(template, work, ctx)
+
+
+def _finish(template: Template, draft: NoteDraft, work: dict[str, Any], ctx: Ctx) -> Outcome:
+    """Finish: file this question's unfinished input and go to the review, leaving the
+    optional questions still to come unanswered."""
+    cursor = work["cursor"]
+    if cursor.review:
+        return _refused(template, draft, ctx, "Tap Save note to save it.")
+    if not can_finish(template, work):
+        if cursor.sub is not None or any(k in work["buffer"] for k in ASIDES):
+            return _refused(template, draft, ctx, "Please finish this question first.")
+        trial = {"answers": copy.deepcopy(work["answers"]), "buffer": work["buffer"]}
+        keep_unfinished(trial, template.field(cursor.field), None)
+        gaps = ", ".join(f.label for f in missing_fields(template, trial["answers"]))
+        return _refused(template, draft, ctx, f"Still needed: {gaps}." if gaps else STALE)
+    f = template.field(cursor.field)
+    keep_unfinished(work, f, None)
+    if f.type == "group":
+        work["answers"][f.key] = list(work["answers"].get(f.key) or [])
+    work["buffer"], work["editing"], work["gaps"] = {}, None, False
+    _advance_to(work, Cursor(review=True))
     return _shown(template, work, ctx)
 
 
@@ -191,6 +236,12 @@ def _at_review(
         return Finished(_close(template, work), note)
     if token and token.startswith("edit:"):
         key = token.removeprefix("edit:")
+        field = next((f for f in template.fields if f.key == key), None)
+        if field is not None and applies(template, field, work["answers"]):
+            work["editing"] = FIELD_EDIT + key
+            _advance_to(work, Cursor(key))
+            return _shown(template, work, ctx)
+        # A section's button, from a review shown before fields had their own.
         section = next((s for s in template.sections if s.key == key), None)
         if section is None:
             return _refused(template, draft, ctx, "That button has expired.")
@@ -200,7 +251,7 @@ def _at_review(
         work["editing"] = key
         _advance_to(work, Cursor(target.key))
         return _shown(template, work, ctx)
-    return _refused(template, draft, ctx, "Tap a section to change it, or Save note.")
+    return _refused(template, draft, ctx, "Tap what to change, or Save note.")
 
 
 def answer(template: Template, draft: NoteDraft, inp: Input, ctx: Ctx) -> Outcome:
@@ -216,6 +267,8 @@ def answer(template: Template, draft: NoteDraft, inp: Input, ctx: Ctx) -> Outcom
         return _shown(template, work, ctx, MOVED)
     if token == "nav:back":
         return _go_back(template, draft, work, ctx)
+    if token == "nav:finish":
+        return _finish(template, draft, work, ctx)
     cursor = work["cursor"]
     if cursor.review:
         return _at_review(template, draft, work, token, ctx)
@@ -228,7 +281,7 @@ def answer(template: Template, draft: NoteDraft, inp: Input, ctx: Ctx) -> Outcom
         _advance_to(work, Cursor(f.key, result.stay_sub or None))
     elif not result.stay:
         work["buffer"] = {}
-        _advance_to(work, _next_cursor(template, work, f.key))
+        _advance_to(work, _next_cursor(template, work, f.key, result.filled))
     return _shown(template, work, ctx, result.remark)
 
 

@@ -12,7 +12,12 @@ from conversations.template import Choice
 
 @dataclass(frozen=True)
 class Prompt:
-    """One question: its text, buttons and the current answer; ``remark`` acknowledges input."""
+    """One question: its text, buttons and the current answer; ``remark`` acknowledges input.
+
+    ``step`` says where it is ('Question 3 of 14 · Session details'): ``number`` of ``total``
+    questions that apply given the answers so far. ``nav`` is always in the same order
+    (Back, Skip, Keep, Done, Finish, Cancel), whichever of them this question offers.
+    """
 
     key: str
     text: str
@@ -25,11 +30,13 @@ class Prompt:
     remark: str | None = None
     multi: bool = False
     field_type: str = "text"
+    number: int = 0
+    total: int = 0
 
 
 @dataclass(frozen=True)
 class ReviewView:
-    """The whole note so far, with a button per section to edit and one to save."""
+    """The whole note so far, with a button per field to edit ('edit:<key>') and Save."""
 
     step: str
     sections: tuple[RenderedSection, ...]

@@ -16,10 +16,32 @@ def applies(template: Template, f: Field, answers: Mapping[str, Any]) -> bool:
     return f.when.holds(answers) if f.when else True
 
 
+def declined(template: Template, answers: Mapping[str, Any]) -> bool:
+    """Say whether consent to documentation was declined."""
+    rule = template.consent
+    return bool(rule and answers.get(rule.field) == rule.declined)
+
+
+def tags_for(template: Template, f: Field) -> Field | None:
+    """The multichoice field whose screen also takes ``f`` typed (``with_text``), if any."""
+    return next((t for t in template.fields if t.with_text == f.key), None)
+
+
+def required(template: Template, f: Field, answers: Mapping[str, Any]) -> bool:
+    """Say whether a top-level field needs an answer: a text shared with tags does not once a
+    tag is ticked ('Housing' may say it all)."""
+    if not f.required:
+        return False
+    tags = tags_for(template, f)
+    return not (tags is not None and answers.get(tags.key))
+
+
 def missing_fields(template: Template, answers: Mapping[str, Any]) -> list[Field]:
     """List required fields that apply but have no answer yet (e.g. after consent changed)."""
     return [
         f
         for f in template.fields
-        if applies(template, f, answers) and f.required and answers.get(f.key) in (None, "", [])
+        if applies(template, f, answers)
+        and required(template, f, answers)
+        and answers.get(f.key) in (None, "", [])
     ]

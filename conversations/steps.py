@@ -1,18 +1,23 @@
-"""What each field type asks and how it takes an answer; engine.py does the navigating."""
+"""What each field type asks and how it takes an answer; engine.py does the navigating.
+
+Participants are in person.py, lists in groups.py, the questions inside either in items.py,
+long texts in longtext.py and the 'Just now' answer in justnow.py.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from conversations import longtext
+from conversations import groups, items, justnow, longtext, person, pronouns
 from conversations.context import STALE, Ctx, PromptParts, StepResult
-from conversations.fields import Invalid, strip_invisible
-from conversations.render import format_item, format_value
-from conversations.template import Choice, Field, Template
+from conversations.fields import Invalid
+from conversations.render import format_value
+from conversations.rules import required
+from conversations.template import Field, Template
 from conversations.values import quick_choices, value_input
 
-NEW_PERSON = Choice("p:new", "Someone new")
-NOT_THEM = Choice("p:new", "No, someone new")
+# A date typed with a time ('yesterday 3pm', 'Thursday at 3pm') answers the time after it too.
+DATE_WITH_TIME = (("session_date", "start_time"), ("next_date", "next_time"))
 
 
 def apply_input(
@@ -27,13 +32,13 @@ def apply_input(
     """Apply one input at the cursor, mutating ``draft``; raise Invalid to leave it alone."""
     answers, buffer = draft["answers"], draft["buffer"]
     if f.type in ("group", "participant"):
-        if sub is None:
-            return (_group_top if f.type == "group" else _participant_top)(
-                template, draft, f, text, token, ctx
-            )
-        return _sub_field(template, draft, f, sub, text, token, ctx)
+        if sub is not None:
+            return items.take(template, draft, f, sub, text, token, ctx)
+        return (groups.take if f.type == "group" else person.take)(
+            template, draft, f, text, token, ctx
+        )
     if token == "nav:skip":
-        if f.required:
+        if required(template, f, answers):
             raise Invalid("This question needs an answer.")
         answers[f.key] = None
         draft["buffer"] = {}
@@ -47,28 +52,26 @@ def apply_input(
         return StepResult()
     if f.type == "longtext":
         return longtext.take(draft, f, text, token)
-    if f.type == "multichoice" and token is not None:
-        picked = list(buffer.get("picked", answers.get(f.key) or []))
-        if token == "nav:done":
-            if f.required and not picked:
-                raise Invalid("Please pick at least one option, then tap Done.")
-            answers[f.key] = picked
-            draft["buffer"] = {}
-            return StepResult()
-        choice = token.removeprefix("c:")
-        if not token.startswith("c:") or choice not in {c.token for c in f.choices}:
-            raise Invalid(STALE)
-        picked = [c for c in picked if c != choice] if choice in picked else [*picked, choice]
-        buffer["picked"] = sorted(picked, key=[c.token for c in f.choices].index)
-        return StepResult(stay=True)
+    if f.type == "multichoice":
+        return _multichoice(template, draft, f, text, token, ctx)
+    if f.type == "pronouns":
+        said = pronouns.value(f, text, token)
+        if said == pronouns.OTHER:
+            raise Invalid(pronouns.ASK_OTHER + " " + pronouns.OTHER_HELP)
+        answers[f.key] = said
+        return StepResult()
     if token == "nav:done":
         raise Invalid("Please type an answer or tap an option.")
+    if f.type == "date" and justnow.offered(template, f) and justnow.wanted(text, token):
+        return StepResult(filled=justnow.answer(template, answers, f, token, ctx))
+    if f.type == "date":
+        return _date(template, draft, f, text, token, ctx)
     answers[f.key] = value_input(template, draft, f, text, token, ctx)
     draft["buffer"] = {}
     return StepResult()
 
 
-def _group_top(
+def _date(
     template: Template,
     draft: dict[str, Any],
     f: Field,
@@ -76,120 +79,54 @@ def _group_top(
     token: str | None,
     ctx: Ctx,
 ) -> StepResult:
-    items = list(draft["answers"].get(f.key) or [])
-    if token in ("nav:done", "nav:skip", "nav:keep"):
-        if f.required and not items:
-            raise Invalid("Please add at least one item.")
-        draft["answers"][f.key] = items
-        return StepResult()
-    if token == "nav:undo" and items:
-        draft["answers"][f.key] = items[:-1]
-        return StepResult(stay=True, remark="Removed the last one.")
-    if token == "nav:add" or (token is None and text):
-        if len(items) >= f.max_items:
-            raise Invalid(f"That's the most this note can hold ({f.max_items}).")
-        draft["buffer"] = {"item": {}}
-        if token == "nav:add":
-            return StepResult(stay_sub=f.fields[0].key)
-        return _sub_field(template, draft, f, f.fields[0].key, text, None, ctx)
-    raise Invalid(STALE)
-
-
-def _name_of(label: str) -> str:
-    """The name in a participant button's label ('Alex · last seen Sun 22 Nov' -> 'Alex')."""
-    return label.split(" · ")[0].strip()
-
-
-def _same(a: str, b: str) -> bool:
-    return " ".join(a.casefold().split()) == " ".join(b.casefold().split())
-
-
-def _participant_top(
-    template: Template,
-    draft: dict[str, Any],
-    f: Field,
-    text: str | None,
-    token: str | None,
-    ctx: Ctx,
-) -> StepResult:
-    answers, buffer = draft["answers"], draft["buffer"]
-    if token == "nav:keep" and answers.get(f.key):
-        return StepResult()
-    if "same" in buffer and token is not None:
-        return _same_person(template, draft, f, token, ctx)
-    if token == "p:new":
-        draft["buffer"] = {"item": {}}
-        return StepResult(stay_sub=f.fields[0].key)
-    if token is not None:
-        known = next((c for c in ctx.participants if c.token == token), None)
-        if known is None:
-            raise Invalid(STALE)
-        answers[f.key] = {"id": token.removeprefix("p:"), "name": known.label}
-        return StepResult()
-    name = strip_invisible(text or "").strip()
-    if not name:
-        raise Invalid("Please tap a name, or type a name or code.")
-    recent = [c for c in ctx.participants if _same(c.label, name)]
-    others = [c for c in ctx.same_name if c.token not in {r.token for r in recent}]
-    if len(recent) == 1 and not others:
-        answers[f.key] = {"id": recent[0].token.removeprefix("p:"), "name": recent[0].label}
-        return StepResult()
-    if recent or others:
-        # Someone by that name exists already: ask rather than start a second record.
-        same = [[c.token, c.label] for c in (*others, *recent)]
-        draft["buffer"] = {"typed": name, "same": same}
-        return StepResult(stay_sub="")
-    draft["buffer"] = {"item": {}}
-    return _sub_field(template, draft, f, f.fields[0].key, name, None, ctx)
-
-
-def _same_person(
-    template: Template, draft: dict[str, Any], f: Field, token: str, ctx: Ctx
-) -> StepResult:
-    """Take the answer to 'Is this the same <name> as before?'."""
-    typed = str(draft["buffer"].get("typed") or "")
-    if token == NOT_THEM.token:
-        draft["buffer"] = {"item": {}}
-        if not typed:
-            return StepResult(stay_sub=f.fields[0].key)
-        return _sub_field(template, draft, f, f.fields[0].key, typed, None, ctx)
-    label = next((lb for tk, lb in draft["buffer"]["same"] if tk == token), None)
-    if label is None or not token.startswith("p:"):
-        raise Invalid(STALE)
-    draft["answers"][f.key] = {"id": token.removeprefix("p:"), "name": _name_of(label) or typed}
-    draft["buffer"] = {}
+    """Take a date; a time typed with it answers the time question that follows."""
+    answers = draft["answers"]
+    roles = template.roles
+    time_key = next(
+        (roles.get(t) for d, t in DATE_WITH_TIME if roles.get(d) == f.key and roles.get(t)), None
+    )
+    earlier = answers.pop(time_key, None) if time_key else None
+    answers[f.key] = value_input(template, draft, f, text, token, ctx)
+    if time_key and answers.get(time_key) is not None:
+        return StepResult(filled=(time_key,))
+    if time_key and earlier is not None:
+        answers[time_key] = earlier
     return StepResult()
 
 
-def _sub_field(
+def _multichoice(
     template: Template,
     draft: dict[str, Any],
     f: Field,
-    sub: str,
     text: str | None,
     token: str | None,
     ctx: Ctx,
 ) -> StepResult:
-    sf = next(s for s in f.fields if s.key == sub)
-    item = draft["buffer"].setdefault("item", {})
-    if f.type == "participant" and sub == "name" and text is not None:
-        text = strip_invisible(text)
-    if token == "nav:skip":
-        if sf.required:
-            raise Invalid("This question needs an answer.")
-        item[sub] = None
-    else:
-        item[sub] = value_input(template, draft, sf, text, token, ctx)
-    keys = [s.key for s in f.fields]
-    nxt = keys.index(sub) + 1
-    if nxt < len(keys):
-        return StepResult(stay_sub=keys[nxt])
-    draft["buffer"] = {}
-    if f.type == "participant":
-        draft["answers"][f.key] = {"id": None, **item}
+    """Tick and untick, then Done; with ``with_text``, typed text answers that field too."""
+    answers, buffer = draft["answers"], draft["buffer"]
+    picked = list(buffer.get("picked", answers.get(f.key) or []))
+    if token is None:
+        if not f.with_text:
+            answers[f.key] = value_input(template, draft, f, text, None, ctx)
+            draft["buffer"] = {}
+            return StepResult()
+        words = template.field(f.with_text)
+        answers[words.key] = value_input(template, draft, words, text, None, ctx)
+        answers[f.key] = picked
+        draft["buffer"] = {}
+        return StepResult(filled=(words.key,))
+    if token == "nav:done":
+        if f.required and not picked:
+            raise Invalid("Please pick at least one option, then tap Done.")
+        answers[f.key] = picked
+        draft["buffer"] = {}
         return StepResult()
-    draft["answers"][f.key] = [*(draft["answers"].get(f.key) or []), item]
-    return StepResult(stay_sub="", remark=f"Added: {format_item(f, item)}")
+    choice = token.removeprefix("c:")
+    if not token.startswith("c:") or choice not in {c.token for c in f.choices}:
+        raise Invalid(STALE)
+    picked = [c for c in picked if c != choice] if choice in picked else [*picked, choice]
+    buffer["picked"] = sorted(picked, key=[c.token for c in f.choices].index)
+    return StepResult(stay=True)
 
 
 def build_prompt(
@@ -198,76 +135,48 @@ def build_prompt(
     """Describe the question at the cursor, with its buttons and the current answer."""
     answers, buffer = draft["answers"], draft["buffer"]
     if f.type in ("group", "participant") and sub:
-        sf = next(s for s in f.fields if s.key == sub)
-        return PromptParts(
-            f"{f.key}.{sub}",
-            sf.prompt,
-            sf.help,
-            quick_choices(sf),
-            allow_skip=not sf.required,
-            field_type=sf.type,
-        )
+        return items.prompt(f, sub, draft)
     if f.type == "group":
-        items = answers.get(f.key) or []
-        listed = "\n".join(f"{i}. {format_item(f, it)}" for i, it in enumerate(items, 1))
-        text = f"{f.prompt}\n{listed}" if items else f"{f.prompt}\nNone yet."
-        choices = [Choice("nav:add", "Add one")]
-        if items:
-            choices.append(Choice("nav:undo", "Remove last"))
-        return PromptParts(
-            f.key,
-            text,
-            f.help or "Tap Add one, or type it; Done when finished.",
-            tuple(choices),
-            allow_done=True,
-            field_type=f.type,
-        )
+        return groups.prompt(draft, f)
     if f.type == "participant":
-        return _participant_prompt(draft, f, ctx)
+        return person.prompt(draft, f, ctx)
     has = f.key in answers
     current = format_value(f, answers[f.key]) if has else None
     if f.type == "longtext":
         return longtext.prompt(draft, f, current)
     selected: tuple[str, ...] = ()
+    offered = pronouns.choices(f) if f.type == "pronouns" else quick_choices(f)
     if f.type == "multichoice":
         selected = tuple(buffer.get("picked", answers.get(f.key) or []))
+    if f.type == "date" and justnow.offered(template, f):
+        offered = (*offered, justnow.choice(ctx))
     return PromptParts(
         f.key,
         f.prompt,
-        f.help,
-        quick_choices(f),
+        _help(template, f),
+        offered,
         selected=selected,
         current=current,
         multi=f.type == "multichoice",
         allow_done=f.type == "multichoice",
         allow_keep=has,
-        allow_skip=not f.required,
+        allow_skip=not required(template, f, answers),
         field_type=f.type,
     )
 
 
-def _participant_prompt(draft: dict[str, Any], f: Field, ctx: Ctx) -> PromptParts:
-    answers, buffer = draft["answers"], draft["buffer"]
-    current = format_value(f, answers[f.key]) if answers.get(f.key) else None
-    if "same" in buffer:
-        same = tuple(Choice(token, label) for token, label in buffer["same"])
-        return PromptParts(
-            f.key,
-            f"Is this the same {buffer.get('typed', '')} as before?",
-            "Tap the person you mean, or No if this is someone new.",
-            (*same, NOT_THEM),
-            current=current,
-            field_type=f.type,
-        )
-    return PromptParts(
-        f.key,
-        f.prompt,
-        f.help,
-        (*ctx.participants, NEW_PERSON),
-        current=current,
-        allow_keep=current is not None,
-        field_type=f.type,
-    )
+def _help(template: Template, f: Field) -> str:
+    """The field's help; the consent question says exactly what a No keeps."""
+    rule = template.consent
+    if rule is None or f.key != rule.field:
+        return f.help
+    kept = [
+        f"{k.label.lower()}'s name or code" if k.type == "participant" else k.label.lower()
+        for k in map(template.field, rule.keep)
+        if k.key != f.key
+    ]
+    listed = f"{', '.join(kept[:-1])} and {kept[-1]}" if len(kept) > 1 else "".join(kept)
+    return f"If No: only the {listed} are kept, and nothing else is asked."
 
 
 def keep_unfinished(draft: dict[str, Any], f: Field, sub: str | None) -> None:

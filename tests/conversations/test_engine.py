@@ -14,12 +14,12 @@ from tests.conversations.walker import NOW, Walker, fill_peer_support, reason, s
 
 def test_full_peer_support_note() -> None:
     w = Walker()
-    assert w.prompt is not None and w.prompt.step == "Step 1 of 9 · Session details"
+    assert w.prompt is not None and w.prompt.step == "Question 1 of 15 · Session details"
     fill_peer_support(w)
     assert isinstance(w.out, Reviewing)
     review = w.review
     assert review is not None and review.missing == ()
-    assert review.step == "Step 9 of 9 · Review"
+    assert review.step == "Review"
     titles = [s.title for s in review.sections]
     assert titles[:3] == ["Session details", "Participant", "Consent"]
     lines = dict(review.sections[0].lines)
@@ -33,7 +33,7 @@ def test_full_peer_support_note() -> None:
     note = save(w)
     assert note.session_start == datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
     assert note.duration_minutes == 45
-    assert note.participant == {"id": None, "name": "Alex", "age": 34, "pronouns": "they_them"}
+    assert note.participant == {"id": None, "name": "Alex", "age": 34, "pronouns": "they/them"}
     assert [(a.what, a.who, a.due) for a in note.actions] == [
         ("Call the council housing team", "participant", date(2026, 11, 27)),
         ("Send leaflet on tenants' rights", "worker", None),
@@ -54,7 +54,19 @@ def test_consent_declined_keeps_only_session_facts() -> None:
     review = w.review
     assert review is not None
     by_key = {s.key: s for s in review.sections}
-    assert by_key["summary"].note and "consent" in by_key["summary"].note
+    assert list(by_key) == ["details", "participant", "consent", "not_recorded"]
+    assert by_key["not_recorded"].note == (
+        "Consent to documentation was declined, so presenting concerns, session summary, "
+        "observations, agreed actions and next steps are not recorded."
+    )
+    assert [a.token for a in review.actions] == [
+        "edit:date",
+        "edit:start_time",
+        "edit:duration",
+        "edit:participant",
+        "edit:consent",
+        "nav:save",
+    ]
     assert dict(by_key["details"].lines) == {
         "Date": "Sun 22 Nov 2026",
         "Start time": "15:00",
@@ -169,7 +181,14 @@ def test_group_items_can_be_removed_and_back_leaves_the_item() -> None:
     fill_peer_support(w)
     w.tap("edit:actions")
     assert w.prompt is not None and "1. Call the council" in w.prompt.text
-    w.button("Remove last")
+    w.button("Remove 2")
+    assert w.prompt is not None and w.prompt.text == (
+        "Remove this one?\n2. Send leaflet on tenants' rights — Peer worker"
+    )
+    w.button("Yes, remove it")
+    assert w.prompt is not None and w.prompt.remark == (
+        "Removed: Send leaflet on tenants' rights — Peer worker"
+    )
     w.button("Add one")
     w.say("Book GP")
     w.tap("nav:back")
@@ -197,10 +216,10 @@ def test_recent_participant_by_button_or_name() -> None:
 def test_multichoice_accepts_typed_list() -> None:
     w = Walker()
     fill_peer_support(w)
-    w.tap("edit:concerns")
-    assert "type one of" in reason(w.say("mood, bananas"))
-    w.say("mood, 8")
-    assert w.draft.answers["concern_tags"] == ["mood", "other"]
+    w.tap("edit:emotional_state")
+    assert "type one of" in reason(w.say("low, bananas"))
+    w.say("low, 7")
+    assert w.draft.answers["emotional_state"] == ["low", "withdrawn"]
 
 
 def test_resume_shows_the_same_question_after_a_restart() -> None:

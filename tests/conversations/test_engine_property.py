@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from conversations.draft import NoteDraft
 from conversations.engine import Ctx, Input, answer, resume, show
 from conversations.outcome import Asked, CancelAsked, Finished, Refused, Reviewing
+from conversations.screens import NAV_ORDER
 from conversations.template import Choice
 from tests.conversations.walker import Walker
 
@@ -40,6 +41,22 @@ TOKENS = [
     "edit:consent",
     "edit:actions",
     "edit:nope",
+    "nav:finish",
+    "item:edit:1",
+    "item:edit:2",
+    "item:remove:1",
+    "item:remove:3",
+    "confirm",
+    "c:just_now",
+    "c:just_now:2026-11-23:1400:45",
+    "c:just_now:2026-11-23:1600:45",
+    "c:other",
+    "c:he_him",
+    "c:housing",
+    "edit:duration",
+    "edit:summary",
+    "edit:concern_tags",
+    "edit:participant",
 ]
 TEXTS = [
     "today",
@@ -64,6 +81,12 @@ TEXTS = [
     "/done",
     "mood, 8",
     "13/13",
+    "just now",
+    "29, they/them",
+    "xe/xem",
+    "other",
+    "Thursday at 3pm",
+    "yesterday 3pm",
 ]
 inputs = st.one_of(
     st.sampled_from(TOKENS).map(lambda t: Input(token=t)),
@@ -92,6 +115,11 @@ def test_engine_never_raises_and_drafts_round_trip(template: str, steps: list[In
         if isinstance(out, Finished | CancelAsked):
             break
         assert isinstance(out, Asked | Reviewing | Refused)
+        screen = out.prompt if isinstance(out, Asked) else None
+        if screen is not None:
+            tokens = [c.token for c in screen.nav]
+            assert tokens == [t for t in NAV_ORDER if t in tokens]
+            assert 1 <= screen.number <= screen.total
         draft = restored
         again = resume(w.template, draft, ctx)
         assert isinstance(again, Asked | Reviewing)

@@ -90,6 +90,29 @@ def test_a_custom_field_is_just_data(tmp_path: Path) -> None:
         ("roles: {session_date: nope}\n", GOOD_FIELD, "roles: role 'session_date' refers to"),
         ("roles: {flavour: when}\n", GOOD_FIELD, "unknown role 'flavour'"),
         ("", "      - {key: x, type: date, prompt: P, dates: soon}\n", "'dates' should be"),
+        (
+            "",
+            "      - {key: x, type: text, prompt: P, with_text: y}\n",
+            "field 'x': 'with_text' is for a multichoice field",
+        ),
+        (
+            "",
+            "      - {key: x, type: multichoice, prompt: P, choices: [a], with_text: y}\n"
+            "      - {key: z, type: text, prompt: Q}\n",
+            "field 'x': 'with_text' should name the text field after it",
+        ),
+        (
+            "",
+            "      - {key: x, type: multichoice, prompt: P, choices: [a], with_text: y}\n",
+            "field 'x': 'with_text' names no field after it",
+        ),
+        (
+            "",
+            "      - key: p\n        type: participant\n        prompt: P\n        fields:\n"
+            "          - {key: name, type: text, prompt: N}\n"
+            "          - {key: pr, type: pronouns, prompt: Q, asked_with: age}\n",
+            "field 'p.pr': 'asked_with' should name an earlier sub-field",
+        ),
     ],
 )
 def test_broken_templates_say_what_is_wrong(
@@ -111,7 +134,9 @@ def test_not_yaml_and_missing_version(tmp_path: Path) -> None:
         load_template_file(path)
 
 
-SHIPPED = TEMPLATES_DIR / "peer_support.yaml"
+# Version 1 of peer_support, as archived when version 2 shipped: these tests make their own
+# "version 2" from it (location renamed to venue) in a folder of their own.
+SHIPPED = TEMPLATES_DIR / "archive" / "peer_support.v1.yaml"
 LOCATION = "      - key: location\n        type: text\n        label: Location\n"
 VENUE = "      - key: venue\n        type: text\n        label: Venue\n"
 

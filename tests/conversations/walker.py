@@ -26,6 +26,7 @@ class Walker:
         self.template = get_template(template) if isinstance(template, str) else template
         self.ctx = ctx or Ctx(Clock(NOW))
         self.out: Outcome = start(self.template, self.ctx)
+        self.sent = 0  # inputs sent: every tap or message a worker makes
 
     @property
     def draft(self) -> NoteDraft:
@@ -54,6 +55,7 @@ class Walker:
 
     def send(self, inp: Input) -> Outcome:
         before = self.out.draft
+        self.sent += 1
         out = answer(self.template, round_trip(before), inp, self.ctx)
         round_trip(out.draft)
         if isinstance(out, Refused):
@@ -68,10 +70,26 @@ class Walker:
         return self.send(Input(token=token))
 
     def button(self, label: str) -> Outcome:
-        assert self.prompt is not None
-        everything: tuple[Choice, ...] = self.prompt.choices + self.prompt.nav
-        token = next(c.token for c in everything if c.label == label)
+        """Press the button labelled ``label`` on the question (or the review) on screen."""
+        everything: tuple[Choice, ...]
+        if self.prompt is not None:
+            everything = self.prompt.choices + self.prompt.nav
+        else:
+            assert self.review is not None
+            everything = self.review.actions
+        token = next((c.token for c in everything if c.label == label), None)
+        assert token is not None, f"no {label!r} among {[c.label for c in everything]}"
         return self.tap(token)
+
+    def labels(self) -> list[str]:
+        """The labels of the buttons on screen, choices first."""
+        if self.prompt is not None:
+            return [c.label for c in self.prompt.choices + self.prompt.nav]
+        return [c.label for c in self.review.actions] if self.review else []
+
+    def nav(self) -> list[str]:
+        """The navigation tokens of the question on screen."""
+        return [c.token for c in self.prompt.nav] if self.prompt else []
 
 
 def reason(out: Outcome) -> str:
@@ -95,8 +113,7 @@ def fill_peer_support(w: Walker, consent: str = "yes") -> None:
 
 def fill_session(w: Walker) -> None:
     """Answer the session questions up to (not including) the location."""
-    w.say("yesterday 3pm")
-    w.button("Keep")
+    w.say("yesterday 3pm")  # answers the start time too, so it is not asked
     w.say("45m")
     w.button("One-to-one")
 
