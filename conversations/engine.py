@@ -2,7 +2,12 @@
 
 Drafts come in and go out as frozen NoteDrafts. Inside one call the engine works on a deep
 copy held in a plain dict (answers, buffer, cursor, history, editing, gaps), which the step
-handlers in steps.py change in place.
+handlers in steps.py change in place; moves.py says where the cursor goes next, screens.py
+what is shown there.
+
+Tokens besides a question's own choices: nav:back, nav:skip, nav:keep, nav:done,
+nav:finish (to the review once nothing required is left), nav:cancel; at the review
+nav:save and edit:<field> (edit:<section> from older reviews still works).
 """
 
 from __future__ import annotations
@@ -15,6 +20,16 @@ from conversations.completion import complete
 from conversations.context import STALE, Ctx
 from conversations.draft import Cursor, NoteDraft
 from conversations.fields import Clock, Invalid
+from conversations.moves import (
+    FIELD_EDIT,
+    MAX_HISTORY,
+    advance_to,
+    covers,
+    next_cursor,
+    screen_of,
+    seat,
+    valid,
+)
 from conversations.outcome import (
     Asked,
     CancelAsked,
@@ -28,13 +43,11 @@ from conversations.outcome import (
 from conversations.rules import applies, missing_fields
 from conversations.screens import ASIDES, can_finish, present
 from conversations.steps import apply_input, keep_unfinished
-from conversations.template import Field, Template
+from conversations.template import Template
 
-MAX_HISTORY = 80
 TEXT_COMMANDS = {"/back": "nav:back", "/skip": "nav:skip", "/done": "nav:done"}
 FIRST = "This is the first question; there is nothing to go back to."
 MOVED = "This note's form has changed since it was started, so that wasn't used. Carry on here."
-FIELD_EDIT = "field:"
 
 
 @dataclass(frozen=True)
@@ -82,73 +95,17 @@ def _refused(template: Template, draft: NoteDraft, ctx: Ctx, reason: str) -> Ref
     return Refused(draft, reason, present(template, _open(draft), ctx))
 
 
-def _valid(template: Template, cursor: Cursor) -> bool:
-    if cursor.review:
-        return True
-    f = next((f for f in template.fields if f.key == cursor.field), None)
-    return f is not None and (cursor.sub is None or cursor.sub in {s.key for s in f.fields})
-
-
-def _seat(template: Template, work: dict[str, Any]) -> bool:
-    """Move a cursor whose question this template lacks; say whether it moved."""
-    cursor = work["cursor"]
-    if _valid(template, cursor):
-        return False
-    work["buffer"] = {}
-    if cursor.field in {f.key for f in template.fields}:
-        work["cursor"] = Cursor(cursor.field)
-        return True
-    # Carry on at the first question this version asks that has no answer yet.
-    work["editing"], work["gaps"] = None, True
-    work["cursor"] = _next_cursor(template, work, None)
-    return True
-
-
-def _covers(editing: str, f: Field) -> bool:
-    """Whether an edit begun from the review (one field, or a whole section) includes ``f``."""
-    if editing.startswith(FIELD_EDIT):
-        return f.key == editing.removeprefix(FIELD_EDIT)
-    return f.section == editing
-
-
-def _next_cursor(
-    template: Template, work: dict[str, Any], after: str | None, filled: tuple[str, ...] = ()
-) -> Cursor:
-    """The next question to ask after ``after``, passing over those ``filled`` with it."""
-    answers = work["answers"]
-    keys = [f.key for f in template.fields]
-    start = keys.index(after) + 1 if after in keys else 0
-    for f in template.fields[start:]:
-        if not applies(template, f, answers) or f.key in filled:
-            continue
-        if work["gaps"] and f.key in answers:
-            continue
-        editing = work["editing"]
-        if editing and not _covers(editing, f):
-            break
-        return Cursor(f.key)
-    work["editing"] = None
-    work["gaps"] = False
-    return Cursor(review=True)
-
-
-def _advance_to(work: dict[str, Any], cursor: Cursor) -> None:
-    work["history"].append(work["cursor"])
-    del work["history"][:-MAX_HISTORY]
-    work["cursor"] = cursor
-
-
 def start(template: Template, ctx: Ctx) -> Outcome:
     """Begin a new note at its first question."""
     work = _open(NoteDraft(template.id, template.version, {}, Cursor(review=True)))
-    work["cursor"] = _next_cursor(template, work, None)
+    work["cursor"] = next_cursor(template, work, None)
     return _shown(template, work, ctx)
 
 
 def show(template: Template, draft: NoteDraft, ctx: Ctx) -> Outcome:
     """Present wherever the draft's cursor is (a prompt or the review)."""
     work = _open(draft)
-    _seat(template, work)
+    seat(template, work)
     return _shown(template, work, ctx)
 
 
@@ -166,14 +123,6 @@ def wants_participants(template: Template, draft: NoteDraft) -> bool:
     return f is not None and f.type == "participant"
 
 
-def _screen(here: Cursor, cursor: Cursor, in_item: bool) -> Cursor:
-    """The screen a past cursor stands for now: a question inside a participant or a list
-    item is its own screen only while that item is still being made."""
-    if cursor.sub is None or (in_item and here.sub is not None and cursor.field == here.field):
-        return cursor
-    return Cursor(cursor.field)
-
-
 def _go_back(template: Template, draft: NoteDraft, work: dict[str, Any], ctx: Ctx) -> Outcome:
     """Return to the last screen asked before this one (once per screen, however many
     questions inside it were answered), keeping anything sent here but not yet filed."""
@@ -181,10 +130,10 @@ def _go_back(template: Template, draft: NoteDraft, work: dict[str, Any], ctx: Ct
     if not here.review and here.sub is None and any(k in buffer for k in ASIDES):
         work["buffer"] = {}  # 'Same person?' or 'Remove it?': back to the question it was for
         return _shown(template, work, ctx)
-    history = [c for c in work["history"] if _valid(template, c)]
+    history = [c for c in work["history"] if valid(template, c)]
     target = None
     while history and target is None:
-        seen = _screen(here, history.pop(), "item" in buffer)
+        seen = screen_of(here, history.pop(), "item" in buffer)
         target = seen if seen != here else None
     if target is None:
         return _refused(template, draft, ctx, FIRST)
@@ -193,7 +142,7 @@ def _go_back(template: Template, draft: NoteDraft, work: dict[str, Any], ctx: Ct
         keep_unfinished(work, template.field(here.field), here.sub)
     work["buffer"] = {k: buffer[k] for k in ("item", "index") if k in buffer} if target.sub else {}
     editing = work["editing"]
-    if editing and (target.review or not _covers(editing, template.field(target.field or ""))):
+    if editing and (target.review or not covers(editing, template.field(target.field or ""))):
         work["editing"], target = None, Cursor(review=True)
     work["cursor"] = target
     return _shown(template, work, ctx)
@@ -217,7 +166,7 @@ def _finish(template: Template, draft: NoteDraft, work: dict[str, Any], ctx: Ctx
     if f.type == "group":
         work["answers"][f.key] = list(work["answers"].get(f.key) or [])
     work["buffer"], work["editing"], work["gaps"] = {}, None, False
-    _advance_to(work, Cursor(review=True))
+    advance_to(work, Cursor(review=True))
     return _shown(template, work, ctx)
 
 
@@ -229,7 +178,7 @@ def _at_review(
         if gaps:
             # Walk through every question not yet asked (e.g. after consent changed to yes).
             work["gaps"], work["editing"] = True, None
-            _advance_to(work, _next_cursor(template, work, None))
+            advance_to(work, next_cursor(template, work, None))
             labels = ", ".join(f.label for f in gaps)
             return _shown(template, work, ctx, f"Still needed: {labels}.")
         note = complete(template, work["answers"], ctx.clock)
@@ -239,7 +188,7 @@ def _at_review(
         field = next((f for f in template.fields if f.key == key), None)
         if field is not None and applies(template, field, work["answers"]):
             work["editing"] = FIELD_EDIT + key
-            _advance_to(work, Cursor(key))
+            advance_to(work, Cursor(key))
             return _shown(template, work, ctx)
         # A section's button, from a review shown before fields had their own.
         section = next((s for s in template.sections if s.key == key), None)
@@ -249,7 +198,7 @@ def _at_review(
         if target is None:
             return _refused(template, draft, ctx, "That section has nothing to edit.")
         work["editing"] = key
-        _advance_to(work, Cursor(target.key))
+        advance_to(work, Cursor(target.key))
         return _shown(template, work, ctx)
     return _refused(template, draft, ctx, "Tap what to change, or Save note.")
 
@@ -263,7 +212,7 @@ def answer(template: Template, draft: NoteDraft, inp: Input, ctx: Ctx) -> Outcom
     if token == "nav:cancel" or typed == "/cancel":
         return CancelAsked(draft)
     work = _open(draft)
-    if _seat(template, work):
+    if seat(template, work):
         return _shown(template, work, ctx, MOVED)
     if token == "nav:back":
         return _go_back(template, draft, work, ctx)
@@ -278,10 +227,10 @@ def answer(template: Template, draft: NoteDraft, inp: Input, ctx: Ctx) -> Outcom
     except Invalid as exc:
         return _refused(template, draft, ctx, str(exc))
     if result.stay_sub is not None:
-        _advance_to(work, Cursor(f.key, result.stay_sub or None))
+        advance_to(work, Cursor(f.key, result.stay_sub or None))
     elif not result.stay:
         work["buffer"] = {}
-        _advance_to(work, _next_cursor(template, work, f.key, result.filled))
+        advance_to(work, next_cursor(template, work, f.key, result.filled))
     return _shown(template, work, ctx, result.remark)
 
 

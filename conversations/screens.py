@@ -83,9 +83,12 @@ def can_finish(template: Template, work: dict[str, Any]) -> bool:
 
 
 def _nav(template: Template, work: dict[str, Any], p: PromptParts) -> tuple[Choice, ...]:
+    unfinished = bool(work["buffer"].get("picked") or work["buffer"].get("parts"))
     offered = {
         "nav:back": bool(work["history"]) or any(k in work["buffer"] for k in ASIDES),
-        "nav:skip": p.allow_skip and not p.allow_keep,
+        # Keep takes Skip's place when there is an answer; once something is ticked or sent,
+        # Done files it and Skip (which would drop it) goes.
+        "nav:skip": p.allow_skip and not p.allow_keep and not unfinished,
         "nav:keep": p.allow_keep,
         "nav:done": p.allow_done,
         "nav:finish": can_finish(template, work),
