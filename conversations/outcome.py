@@ -17,6 +17,8 @@ class Prompt:
     ``step`` says where it is ('Question 3 of 14 · Session details'): ``number`` of ``total``
     questions that apply given the answers so far. ``nav`` is always in the same order
     (Back, Skip, Keep, Done, Finish, Cancel), whichever of them this question offers.
+    ``field_type`` is the type of field asked, or "age_pronouns" (an age and pronouns in one
+    answer) or "multichoice_text" (tags that also take the concerns typed).
     """
 
     key: str

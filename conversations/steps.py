@@ -161,7 +161,8 @@ def build_prompt(
         allow_done=f.type == "multichoice",
         allow_keep=has,
         allow_skip=not required(template, f, answers),
-        field_type=f.type,
+        # Tags whose screen also takes the concerns typed: the bot's hint should invite typing.
+        field_type="multichoice_text" if f.with_text else f.type,
     )
 
 
