@@ -271,7 +271,8 @@ class FakeBotApi:
         out: dict[str, Any] = {}
         for key, value in form.items():
             if not isinstance(value, str):
-                out[key] = {"filename": getattr(value, "filename", "")}
+                body = value.file.read() if hasattr(value, "file") else b""
+                out[key] = {"filename": getattr(value, "filename", ""), "content": body}
             elif key in RAW_KEYS:
                 out[key] = value
             else:

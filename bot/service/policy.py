@@ -30,7 +30,7 @@ LATE_SEND = timedelta(minutes=10)
 #: A failed send is retried with growing pauses, then given up.
 RETRY_FIRST = timedelta(seconds=30)
 RETRY_MAX = timedelta(hours=1)
-MAX_ATTEMPTS = 8
+MAX_ATTEMPTS = 10
 
 
 def _minutes(value: time) -> int:

@@ -20,9 +20,10 @@ from telegram.ext import (
 
 from bot.service.deps import Deps, Turn
 from bot.service.replies import Reply, notice
+from bot.telegram import reminding
 from bot.telegram.access import chat_of, deps, workers_only
 from bot.telegram.deliver import deliver, retry_tidy
-from bot.telegram.handlers import lookup, notes, onboarding, settings
+from bot.telegram.handlers import lookup, notes, onboarding, reminders, settings
 from bot.telegram.processor import PerUserProcessor
 from bot.telegram.ratelimit import PerCallRateLimiter
 
@@ -33,6 +34,10 @@ COMMANDS = [
     BotCommand("resume", "Carry on with an unfinished note"),
     BotCommand("last", "Last session with someone"),
     BotCommand("participants", "Your recent participants"),
+    BotCommand("today", "Due today, unfinished notes, sessions to write up"),
+    BotCommand("actions", "Open follow-ups"),
+    BotCommand("reminders", "Reminders coming up"),
+    BotCommand("calendar", "Planned sessions for your calendar"),
     BotCommand("cancel", "Discard the note in progress"),
     BotCommand("settings", "Timezone, date order, tidy-up"),
     BotCommand("privacy", "What is stored and how"),
@@ -118,9 +123,15 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("participants", lookup.participants, filters=NEW))
     app.add_handler(CommandHandler("settings", settings.show_settings, filters=NEW))
     app.add_handler(CommandHandler("timezone", settings.timezone, filters=NEW))
+    app.add_handler(CommandHandler("actions", reminders.actions, filters=NEW))
+    app.add_handler(CommandHandler("reminders", reminders.coming_up, filters=NEW))
+    app.add_handler(CommandHandler("today", reminders.today, filters=NEW))
+    app.add_handler(CommandHandler("calendar", reminders.calendar_file, filters=NEW))
     app.add_handler(CallbackQueryHandler(notes.decision, pattern=r"^d\|"))
     app.add_handler(CallbackQueryHandler(lookup.person_button, pattern=r"^l\|"))
     app.add_handler(CallbackQueryHandler(settings.settings_button, pattern=r"^s\|"))
+    app.add_handler(CallbackQueryHandler(reminders.reminder_button, pattern=r"^r\|"))
+    app.add_handler(CallbackQueryHandler(reminders.action_button, pattern=r"^a\|"))
     app.add_handler(CallbackQueryHandler(expired_button))
     app.add_handler(MessageHandler(NEW & filters.COMMAND, unknown_command))
     app.add_handler(MessageHandler(NEW & filters.TEXT, notes.text))
@@ -130,9 +141,14 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
 
 
 def build_application(
-    token: str, base_url: str, deps: Deps, retry_budget: float = 20.0
+    token: str,
+    base_url: str,
+    deps: Deps,
+    retry_budget: float = 20.0,
+    reminder_config: reminding.ReminderConfig | None = None,
 ) -> Application:  # type: ignore[type-arg]
-    """An Application at ``base_url``: per-user ordering, per-call retries, tidy-up retries."""
+    """An Application at ``base_url``: per-user ordering, per-call retries, tidy-up retries,
+    the reminder sweep."""
     app = (
         Application.builder()
         .token(token)
@@ -145,6 +161,7 @@ def build_application(
     add_handlers(app)
     if app.job_queue is not None:
         app.job_queue.run_repeating(_retry_tidy, interval=TIDY_RETRY_EVERY, first=60)
+    reminding.schedule(app, reminder_config)
     return app
 
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.service import reminders
 from bot.service.deps import Turn
 from bot.telegram.access import workers_only
 from bot.telegram.deliver import send_html
@@ -34,13 +35,28 @@ def _keyboard(pairs: list[tuple[str, str]], width: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[i : i + width] for i in range(0, len(buttons), width)])
 
 
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _on(value: bool) -> str:
+    return "on" if value else "off"
+
+
 def _summary(worker: WorkerRecord) -> tuple[str, InlineKeyboardMarkup]:
     order = "day/month (21/11)" if worker.date_order == "DMY" else "month/day (11/21)"
+    digest = _hhmm(worker.digest_minutes) if worker.digest_minutes is not None else "off"
+    shown = "initials" if worker.lock_screen == "initials" else "no names"
     text = (
         "<b>Your settings</b>\n"
         f"Timezone: {esc(worker.timezone)}\n"
         f"Dates: {order}\n"
-        f"Chat tidy-up after saving: {'on' if worker.tidy_chat else 'off'}\n\n"
+        f"Chat tidy-up after saving: {_on(worker.tidy_chat)}\n"
+        f"Follow-up reminders at: {_hhmm(worker.morning_minutes)}\n"
+        f"Session reminders: day before {_on(worker.session_day_before)}, "
+        f"hour before {_on(worker.session_hour_before)}\n"
+        f"Daily digest: {digest}\n"
+        f"Reminders on the lock screen: {shown}\n\n"
         "<i>For another timezone send /timezone Area/City.</i>"
     )
     keyboard = _keyboard(
@@ -48,10 +64,43 @@ def _summary(worker: WorkerRecord) -> tuple[str, InlineKeyboardMarkup]:
             ("Switch date order", "s|order"),
             (f"Turn tidy-up {'off' if worker.tidy_chat else 'on'}", "s|tidy"),
             ("Change timezone", "s|tz"),
+            ("Reminder time", "s|am"),
+            (f"Day-before reminders {_on(not worker.session_day_before)}", "s|eve"),
+            (f"Hour-before reminders {_on(not worker.session_hour_before)}", "s|soon"),
+            ("Daily digest", "s|dg"),
+            (
+                "Lock screen: show initials"
+                if worker.lock_screen != "initials"
+                else "Lock screen: no names",
+                "s|ls",
+            ),
         ],
         width=1,
     )
     return text, keyboard
+
+
+MORNINGS = tuple(range(6 * 60, 11 * 60, 30))
+DIGESTS = (7 * 60, 8 * 60, 9 * 60, 12 * 60, 17 * 60, 20 * 60)
+
+
+def _minutes(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
+
+
+async def _pick_time(query: CallbackQuery, which: str) -> None:
+    """Offer the times to choose from (s|am|<minutes>, s|dg|<minutes> or s|dg|off)."""
+    times = MORNINGS if which == "am" else DIGESTS
+    pairs = [(_hhmm(m), f"s|{which}|{m}") for m in times]
+    if which == "dg":
+        pairs.append(("Off", "s|dg|off"))
+        prompt = "When should the daily digest (/today) arrive?"
+    else:
+        prompt = "At what time should follow-up and day-before reminders arrive?"
+    with contextlib.suppress(TelegramError):
+        await query.answer()
+    with contextlib.suppress(TelegramError):
+        await query.edit_message_text(prompt, reply_markup=_keyboard(pairs, 4))
 
 
 @workers_only
@@ -72,7 +121,8 @@ async def timezone(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Tur
             context.bot, turn.chat_id, ["Please send a timezone like /timezone Europe/London."]
         )
         return
-    await turn.storage.workers.update_settings(turn.worker.id, timezone=name)
+    after = await turn.storage.workers.update_settings(turn.worker.id, timezone=name)
+    await reminders.settings_changed(turn.deps, turn.worker, after)
     await send_html(context.bot, turn.chat_id, [f"Timezone set to {esc(name)}."])
 
 
@@ -100,10 +150,34 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE, tu
         return
     elif len(parts) == 3 and parts[1] == "tz" and parts[2] in COMMON_ZONES:
         worker = await repo.update_settings(worker.id, timezone=parts[2])
+    elif parts[1:] in (["am"], ["dg"]):
+        await _pick_time(query, parts[1])
+        return
+    elif len(parts) == 3 and parts[1] == "am" and _minutes(parts[2]) in MORNINGS:
+        worker = await repo.update_settings(worker.id, morning_minutes=_minutes(parts[2]))
+    elif (
+        len(parts) == 3
+        and parts[1] == "dg"
+        and (parts[2] == "off" or _minutes(parts[2]) in DIGESTS)
+    ):
+        minutes = None if parts[2] == "off" else _minutes(parts[2])
+        worker = await repo.update_settings(worker.id, digest_minutes=minutes)
+    elif parts[1:] == ["eve"]:
+        worker = await repo.update_settings(
+            worker.id, session_day_before=not worker.session_day_before
+        )
+    elif parts[1:] == ["soon"]:
+        worker = await repo.update_settings(
+            worker.id, session_hour_before=not worker.session_hour_before
+        )
+    elif parts[1:] == ["ls"]:
+        shown = "private" if worker.lock_screen == "initials" else "initials"
+        worker = await repo.update_settings(worker.id, lock_screen=shown)
     else:
         with contextlib.suppress(TelegramError):
             await query.answer(EXPIRED)
         return
+    await reminders.settings_changed(turn.deps, turn.worker, worker)
     text, keyboard = _summary(worker)
     with contextlib.suppress(TelegramError):
         await query.answer("Saved.")

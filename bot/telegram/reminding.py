@@ -1,0 +1,244 @@
+"""The reminder sweep: claim due rows, send them at a steady pace, mark them sent.
+
+A JobQueue job runs it every 30 seconds and once at start-up (anything due while the bot was
+down goes out then, saying how late). The reminders table is the truth; nothing is kept in
+APScheduler. Sending is paced through slots reserved in the database, so all instances
+together stay under ``per_second`` (default 20/s, leaving Telegram's other ~10/s of a bot's
+30/s for replies to workers), one chat gets at most one reminder a second, and rows go out in
+due order. A 403 cancels that worker's reminders; a 429 or a failure is retried with backoff;
+a timed-out send counts as sent, since it may have arrived and must not arrive twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.error import Forbidden, RetryAfter, TelegramError, TimedOut
+from telegram.ext import Application, ContextTypes
+
+from bot.service import policy, reminders
+from bot.service.deps import Deps
+from bot.telegram.deliver import send_html
+from bot.telegram.render import markup, messages
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ReminderConfig:
+    """How the sweep sends: rate over all instances, batch size, claim lease, chat spacing."""
+
+    per_second: float = 20.0
+    every: float = 30.0
+    batch: int = 100
+    lease: timedelta = timedelta(minutes=5)
+    chat_gap: float = 1.0
+
+
+@dataclass
+class SweepReport:
+    """What one sweep did (counts only)."""
+
+    made: int = 0
+    sent: int = 0
+    skipped: int = 0
+    retried: int = 0
+    given_up: int = 0
+    blocked: int = 0
+    most_late: timedelta = timedelta(0)
+
+
+@dataclass
+class Sweeper:
+    """One instance's sender. Its lock keeps its own sweeps from overlapping; other instances
+    are kept apart by the claims in the database."""
+
+    bot: Bot
+    deps: Deps
+    config: ReminderConfig = field(default_factory=ReminderConfig)
+
+    def __post_init__(self) -> None:
+        self.instance = f"{socket.gethostname()[:20]}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+        self.lock = asyncio.Lock()
+        self._chat_ready: dict[int, float] = {}
+        #: Chats that answered 403 in this sweep: their other reminders are not tried.
+        self._blocked: set[int] = set()
+
+    async def sweep(self) -> SweepReport:
+        """Make the derived rows, then send every due reminder, batch after batch."""
+        async with self.lock:
+            report = SweepReport()
+            report.made = await reminders.make_due_rows(self.deps)
+            sending: list[asyncio.Task[None]] = []
+            while True:
+                token = f"{self.instance}:{uuid.uuid4().hex[:8]}"
+                batch = await self.deps.storage.reminders.claim_due(
+                    token, self.deps.now(), self.config.batch, self.config.lease
+                )
+                if not batch:
+                    break
+                last_slot = await self._schedule(token, batch, report, sending)
+                if len(batch) < self.config.batch:
+                    break
+                # Claim the next batch just before this one's slots run out: no gap, no pile-up.
+                await asyncio.sleep(max(0.0, last_slot - time.time() - 1.0))
+            await asyncio.gather(*sending)
+            self._forget_quiet_chats()
+            self._blocked.clear()
+            if report.sent or report.retried or report.blocked or report.given_up:
+                log.info(
+                    "reminders: %d sent (oldest %s late), %d skipped, %d to retry, "
+                    "%d given up, %d workers unreachable",
+                    report.sent,
+                    report.most_late,
+                    report.skipped,
+                    report.retried,
+                    report.given_up,
+                    report.blocked,
+                )
+            return report
+
+    async def _schedule(
+        self,
+        token: str,
+        batch: list[reminders.ReminderRecord],
+        report: SweepReport,
+        sending: list[asyncio.Task[None]],
+    ) -> float:
+        """Compose a claimed batch and start its sends at reserved slots; return the last."""
+        storage = self.deps.storage
+        ready: list[reminders.Outgoing] = []
+        for item in await reminders.compose(self.deps, batch):
+            if isinstance(item, reminders.Skipped):
+                await storage.reminders.drop(item.reminder.id, token, item.reason[:32])
+                report.skipped += 1
+            else:
+                ready.append(item)
+        if not ready:
+            return time.time()
+        rate = self.config.per_second
+        first = await storage.reminders.reserve_slots(len(ready), rate, time.time())
+        lease_end = time.time() + self.config.lease.total_seconds() * 0.8
+        at = first
+        for i, out in enumerate(ready):
+            slot = max(first + i / rate, self._chat_ready.get(out.chat_id, 0.0))
+            at = max(at, slot)
+            if slot > lease_end:  # one chat with very many due: the rest go next sweep
+                await storage.reminders.release(out.reminder.id, token, self.deps.now(), None)
+                continue
+            self._chat_ready[out.chat_id] = slot + self.config.chat_gap
+            sending.append(asyncio.create_task(self._send(out, token, slot, report)))
+        return at
+
+    async def _send(
+        self, out: reminders.Outgoing, token: str, slot: float, report: SweepReport
+    ) -> None:
+        """Send one reminder at its slot and settle its row, whatever happens."""
+        delay = slot - time.time()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        storage, r = self.deps.storage, out.reminder
+        if out.chat_id in self._blocked:
+            await storage.reminders.drop(r.id, token, "Forbidden")
+            return
+        try:
+            ids = await send_html(self.bot, out.chat_id, messages(out.reply), markup(out.reply))
+        except Forbidden:
+            report.blocked += 1
+            self._blocked.add(out.chat_id)
+            await storage.reminders.worker_unreachable(r.worker_id, self.deps.now())
+            return
+        except TimedOut:
+            ids = []  # it may have arrived: never send it twice
+        except RetryAfter as exc:  # longer than the rate limiter's retry budget
+            wait = exc.retry_after
+            seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
+            await self._retry(out, token, report, "RetryAfter", timedelta(seconds=seconds))
+            return
+        except TelegramError as exc:
+            await self._retry(out, token, report, type(exc).__name__)
+            return
+        except Exception as exc:  # never let one reminder stop the sweep
+            log.warning("reminder send failed: %s", type(exc).__name__)
+            await self._retry(out, token, report, type(exc).__name__)
+            return
+        now = self.deps.now()
+        if await storage.reminders.mark_sent(r.id, token, now):
+            report.sent += 1
+            report.most_late = max(report.most_late, now - r.due_at)
+        if out.reply.remember and ids:
+            # Tidied away with the note it is about, when that note is saved or discarded.
+            await storage.drafts.remember_messages(
+                out.reply.remember, r.worker_id, out.chat_id, ids, now
+            )
+
+    async def _retry(
+        self,
+        out: reminders.Outgoing,
+        token: str,
+        report: SweepReport,
+        error: str,
+        at_least: timedelta = timedelta(0),
+    ) -> None:
+        now, storage = self.deps.now(), self.deps.storage
+        again = policy.retry_at(out.reminder.attempts, now)
+        if again is None:
+            report.given_up += 1
+            await storage.reminders.drop(out.reminder.id, token, error[:32])
+            return
+        report.retried += 1
+        await storage.reminders.release(
+            out.reminder.id, token, max(again, now + at_least), error[:32]
+        )
+
+    def _forget_quiet_chats(self) -> None:
+        now = time.time()
+        self._chat_ready = {c: t for c, t in self._chat_ready.items() if t > now}
+
+
+def sweeper_of(app: Application) -> Sweeper:  # type: ignore[type-arg]
+    """The application's sweeper (made on first use, with its config if one was set)."""
+    found = app.bot_data.get("sweeper")
+    if not isinstance(found, Sweeper):
+        config = app.bot_data.get("reminder_config")
+        deps = app.bot_data["deps"]
+        found = Sweeper(
+            app.bot, deps, config if isinstance(config, ReminderConfig) else ReminderConfig()
+        )
+        app.bot_data["sweeper"] = found
+    return found
+
+
+async def sweep(app: Application) -> SweepReport:  # type: ignore[type-arg]
+    """Run one sweep now (the job's work; tests call it with a moved clock)."""
+    return await sweeper_of(app).sweep()
+
+
+async def sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The JobQueue job: start a sweep unless one is still sending (a burst can take minutes)."""
+    sweeper = sweeper_of(context.application)
+    if sweeper.lock.locked():
+        return
+    try:
+        await sweeper.sweep()
+    except Exception as exc:  # the next tick tries again; rows stay in the table
+        log.error("reminder sweep failed: %s", type(exc).__name__)
+
+
+def schedule(app: Application, config: ReminderConfig | None = None) -> None:  # type: ignore[type-arg]
+    """Run the sweep at start-up and then every ``config.every`` seconds."""
+    if config is not None:
+        app.bot_data["reminder_config"] = config
+    every = config.every if config is not None else ReminderConfig().every
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            sweep_job, interval=every, first=0.5, name="reminders", job_kwargs={"max_instances": 2}
+        )
