@@ -88,8 +88,13 @@ class Sweeper:
                 last_slot = await self._schedule(token, batch, report, sending)
                 if len(batch) < self.config.batch:
                     break
-                # Claim the next batch just before this one's slots run out: no gap, no pile-up.
+                # Claim the next batch just before this one's slots run out (no gap), and only
+                # once most of it has really gone (a slow instance must not hoard rows).
                 await asyncio.sleep(max(0.0, last_slot - time.time() - 1.0))
+                sending = [t for t in sending if not t.done()]
+                while len(sending) > self.config.batch // 4:
+                    await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
+                    sending = [t for t in sending if not t.done()]
             await asyncio.gather(*sending)
             self._forget_quiet_chats()
             self._blocked.clear()
