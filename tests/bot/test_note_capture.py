@@ -58,11 +58,9 @@ async def test_back_and_edit_from_review(worker: Person, storage: Storage) -> No
     await worker.say("10am")
     assert "How long was it" in worker.last().text
     await answer_rest_quickly(worker)
-    await worker.tap("Session details")
-    await worker.tap("Keep")
-    await worker.tap("Keep")
+    await worker.tap("Duration")
     await worker.say("1h15")
-    # Consent was declined, so type and location are not asked again: straight back to review.
+    # Only the duration was edited: straight back to the review.
     review = "\n".join(m.text for m in worker.bot_messages()[-4:])
     assert "Duration: 1h 15min" in review and "Start time: 10:00" in review
 
@@ -72,8 +70,7 @@ async def answer_rest_quickly(w: Person) -> None:
     await w.tap("Phone")
     await w.tap("Skip")
     await w.say("Jo")
-    await w.tap("Skip")
-    await w.tap("Skip")
+    await w.tap("Skip")  # age and pronouns: one question
     await w.tap("No")
     assert "Check the note" in "\n".join(m.text for m in w.bot_messages()[-4:])
 
@@ -87,13 +84,13 @@ async def test_html_in_answers_is_escaped(worker: Person, storage: Storage) -> N
     await worker.say("<b>Room</b> & <script>")
     await worker.say("<i>Al</i>")
     await worker.tap("Skip")
-    await worker.tap("Skip")
     await worker.tap("No")
     review = "\n".join(m.text for m in worker.bot_messages()[-4:])
     assert "&lt;i&gt;Al&lt;/i&gt;" in review
     assert "<i>Al</i>" not in review
     sent = [c for c in worker.api.calls if c.method == "sendMessage"]
-    assert all(c.params.get("parse_mode") == "HTML" for c in sent if "Step" in c.params["text"])
+    questions = [c for c in sent if "Question" in c.params["text"]]
+    assert questions and all(c.params.get("parse_mode") == "HTML" for c in questions)
 
 
 async def test_photo_sticker_and_long_text_change_nothing(
@@ -158,7 +155,7 @@ async def test_cancel_asks_then_discards_and_tidies(worker: Person, storage: Sto
     await worker.tap("Yes, discard it")
     assert "Note discarded" in worker.last().text
     assert await storage.drafts.get((await storage.workers.list())[0].id) is None
-    assert not any("Step" in m.text for m in worker.bot_messages())
+    assert not any("Question" in m.text for m in worker.bot_messages())
 
 
 async def test_new_with_a_draft_open_asks_first(worker: Person) -> None:

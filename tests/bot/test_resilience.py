@@ -39,8 +39,7 @@ async def test_restart_mid_note_continues_where_the_worker_was(
             answers = draft.state["engine"]["answers"]
             assert answers["date"] == "2026-11-22" and answers["duration"] == 45
             assert answers["session_type"] == "video"
-            await w.tap("Skip")
-            await w.tap("Skip")
+            await w.tap("Skip")  # age and pronouns: one question
             await w.tap("No")
             await w.tap("💾 Save note")
             assert w.last().text.startswith("✅ Saved: A. · Sun 22 Nov · 45 min")
@@ -98,7 +97,7 @@ async def test_tidy_up_can_be_turned_off(worker: Person) -> None:
     await worker.tap("💾 Save note")
     visible = worker.api.visible(worker.chat_id or 0)
     assert len(visible) > 30
-    assert not [m for m in visible if m.from_bot and m.buttons and "Step" in m.text]
+    assert not [m for m in visible if m.from_bot and m.buttons and "Question" in m.text]
 
 
 async def test_free_text_after_a_pause_is_kept_and_used_on_resume(
