@@ -45,7 +45,12 @@ from conversations.screens import ASIDES, can_finish, present
 from conversations.steps import apply_input, keep_unfinished
 from conversations.template import Template
 
-TEXT_COMMANDS = {"/back": "nav:back", "/skip": "nav:skip", "/done": "nav:done"}
+TEXT_COMMANDS = {
+    "/back": "nav:back",
+    "/skip": "nav:skip",
+    "/done": "nav:done",
+    "/finish": "nav:finish",
+}
 FIRST = "This is the first question; there is nothing to go back to."
 MOVED = "This note's form has changed since it was started, so that wasn't used. Carry on here."
 

@@ -202,6 +202,8 @@ class _Loader:
         if ftype in ("group", "participant") and not subs:
             raise self.fail(where, f"a {ftype} field needs sub-fields under 'fields'")
         for i, sub in enumerate(subs):
+            if sub.asked_with and sub.type != "pronouns":
+                raise self.fail(f"field '{key}.{sub.key}'", "'asked_with' is for pronouns")
             if sub.asked_with and sub.asked_with not in {s.key for s in subs[:i]}:
                 raise self.fail(
                     f"field '{key}.{sub.key}'", "'asked_with' should name an earlier sub-field"

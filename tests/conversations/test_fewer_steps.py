@@ -222,7 +222,7 @@ def test_finish_is_offered_once_nothing_required_is_left() -> None:
     assert "emotional_state" not in w.draft.answers, "optional questions are left unanswered"
     w.tap("nav:back")
     assert w.key == "summary", "Back from the review returns to where Finish was tapped"
-    w.tap("nav:finish")
+    w.say("/finish")
     assert save(w).answers["summary"] == "Part one.\n\nPart two."
 
 

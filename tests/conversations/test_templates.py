@@ -113,6 +113,13 @@ def test_a_custom_field_is_just_data(tmp_path: Path) -> None:
             "          - {key: pr, type: pronouns, prompt: Q, asked_with: age}\n",
             "field 'p.pr': 'asked_with' should name an earlier sub-field",
         ),
+        (
+            "",
+            "      - key: p\n        type: participant\n        prompt: P\n        fields:\n"
+            "          - {key: name, type: text, prompt: N}\n"
+            "          - {key: age, type: text, prompt: A, asked_with: name}\n",
+            "field 'p.age': 'asked_with' is for pronouns",
+        ),
     ],
 )
 def test_broken_templates_say_what_is_wrong(
