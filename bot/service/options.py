@@ -21,7 +21,14 @@ NAV_LABELS = {
     "nav:save": "💾 Save note",
     "nav:add": "➕ Add one",
     "nav:undo": "➖ Remove last",
+    "nav:finish": "💾 Finish",
 }
+#: Navigation sits in two rows in this order, whatever is missing, so a thumb learns where
+#: Back, Skip and Done are; Finish and Cancel go below.
+NAV_ROWS = (
+    ("nav:back", "nav:skip", "nav:keep", "nav:done"),
+    ("nav:finish", "nav:cancel"),
+)
 TICK = "✓ "
 EDIT = "✏ "
 
@@ -98,11 +105,19 @@ def _offer(choices: Sequence[Choice], nav: Sequence[Choice], selected: Sequence[
         label = _unique(shown, tokens)
         tokens[label] = c.token
         answer_labels.append(label)
-    for c in nav:
-        label = _unique(NAV_LABELS.get(c.token, c.label), tokens)
-        tokens[label] = c.token
-        nav_labels.append(label)
-    rows = [*_rows(answer_labels, _width(answer_labels)), *_rows(nav_labels, 3)]
+    nav_rows: list[tuple[str, ...]] = []
+    offered = {c.token: c for c in nav}
+    placed = {t for row in NAV_ROWS for t in row}
+    for order in (*NAV_ROWS, tuple(t for t in offered if t not in placed)):
+        row = []
+        for token in order:
+            if token in offered:
+                label = _unique(NAV_LABELS.get(token, offered[token].label), tokens)
+                tokens[label] = token
+                row.append(label)
+        if row:
+            nav_rows.append(tuple(row))
+    rows = [*_rows(answer_labels, _width(answer_labels)), *nav_rows]
     return Offer(tuple(rows), tokens)
 
 

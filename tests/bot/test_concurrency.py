@@ -57,7 +57,7 @@ async def test_a_whole_note_costs_at_most_1_1_chat_calls_per_answer(
     await worker.tap("Save note")
     calls = len(api.chat_scoped_calls(worker.chat_id)) - before
     answers = len(worker.sent) - sent_before  # every answer here is a message (typed or tapped)
-    assert answers == 31
+    assert answers >= 25  # a realistic note, typed and tapped
     assert calls / answers <= 1.1, f"{calls} calls for {answers} answers"
     assert worker.last().plain.startswith("✅ Saved")
 

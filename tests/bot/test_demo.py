@@ -13,13 +13,11 @@ SCRIPT = [
     "9am",
     "b",  # 45 min
     "c",  # Phone
-    "/skip",
+    "/skip",  # where
     "Alex",
-    "/skip",
-    "/skip",
+    "/skip",  # age and pronouns
     "b",  # consent: No
-    "a",  # Save note
-    "/skip",
+    "save",
     "/last Alex",
 ]
 

@@ -503,7 +503,7 @@ async def test_a_restarted_bot_does_not_see_old_updates(api: FakeBotApi) -> None
 # ---- the terminal demo's view of the chat -------------------------------------------------
 
 
-async def test_the_demo_terminal_numbers_reply_and_inline_buttons(api: FakeBotApi, http) -> None:
+async def test_the_demo_terminal_letters_reply_and_inline_buttons(api: FakeBotApi, http) -> None:
     from bot.demo import DEMO_USER_ID, Terminal  # imported here: bot/ may be mid-rewrite
 
     out: list[str] = []
@@ -522,20 +522,22 @@ async def test_the_demo_terminal_numbers_reply_and_inline_buttons(api: FakeBotAp
     assert out == [
         "",
         "  bot │ How long was it? <1h?",
-        "  kbd │ [1] 45 min  [2] 1 hour  [3] ⏭ Skip",
+        "  kbd │ [a] 45 min  [b] 1 hour  [c] ⏭ Skip",
         "      │ (How long?)",
     ]
-    terminal.send("3")
+    terminal.send("3")  # a number is an answer, never a button
+    assert user_sent() == "3"
+    terminal.send("c")
     assert user_sent() == "⏭ Skip"
 
     await bot_says("Resume your draft?", reply_markup=INLINE)
-    assert out[-1] == "      │ [4] Resume"
-    terminal.send("4")
+    assert out[-1] == "      │ [d] Resume"
+    terminal.send("d")
     _, body = await call(http, api, "getUpdates")
     assert body["result"][-1]["callback_query"]["data"] == "r"
 
     await bot_says("Keyboard gone.", reply_markup={"remove_keyboard": True})
-    assert out[-1] == "  now │ [1] Resume"  # the numbers moved, so the list is shown again
+    assert out[-1] == "  now │ [a] Resume"  # the letters moved, so the list is shown again
     terminal.send("9")
     assert user_sent() == "9"
     terminal.send(" some answer ")
