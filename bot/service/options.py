@@ -96,7 +96,7 @@ def _unique(label: str, taken: dict[str, str]) -> str:
 
 def _offer(choices: Sequence[Choice], nav: Sequence[Choice], selected: Sequence[str]) -> Offer:
     tokens: dict[str, str] = {}
-    answer_labels, nav_labels = [], []
+    answer_labels: list[str] = []
     for c in choices:
         shown = NAV_LABELS.get(c.token, c.label)
         if c.token.removeprefix("c:") in selected:
