@@ -34,6 +34,8 @@ class Prompt:
     field_type: str = "text"
     number: int = 0
     total: int = 0
+    #: A few answers this question takes ("2:30pm, 14:30, half 2"), '' when it has none.
+    examples: str = ""
 
 
 @dataclass(frozen=True)

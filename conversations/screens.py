@@ -17,6 +17,7 @@ from conversations.render import RenderedSection, render_sections
 from conversations.rules import applies, declined, missing_fields
 from conversations.steps import build_prompt, keep_unfinished
 from conversations.template import Choice, Field, Template
+from conversations.values import examples
 
 NAV_ORDER = ("nav:back", "nav:skip", "nav:keep", "nav:done", "nav:finish", "nav:cancel")
 NAV = {
@@ -121,4 +122,10 @@ def present(
         field_type=p.field_type,
         number=number,
         total=total,
+        examples=examples(_asked(f, cursor.sub), ctx.clock.date_order),
     )
+
+
+def _asked(f: Field, sub: str | None) -> Field:
+    """The field a question is about: a sub-field inside a participant or list."""
+    return next((s for s in f.fields if s.key == sub), f) if sub else f

@@ -57,6 +57,9 @@ PLACEHOLDERS = {
     "choice": "Tap an option (or type it)",
     "yesno": "Tap an option (or type it)",
     "multichoice": "Tap all that apply, then Done",
+    "multichoice_text": "Tap tags, or type the concerns",
+    "age_pronouns": "e.g. 34, they/them",
+    "pronouns": "e.g. she/they, xe/xem",
 }
 
 
@@ -94,6 +97,8 @@ def _present(out: Outcome, warning: str | None = None) -> tuple[Screen, options.
         raise TypeError(type(out).__name__)
     if isinstance(view, engine.Prompt):
         hint = PLACEHOLDERS.get(view.field_type, "Type your answer")
+        if view.examples:
+            hint = f"e.g. {view.examples}"
         return Question(view, warning), options.for_prompt(view), hint
     return Review(view, warning), options.for_review(view), "Tap a section, or Save note"
 
@@ -125,7 +130,8 @@ async def start_note(turn: Turn) -> Reply:
         return _offer(od, "You have an unfinished note. Resume it, or discard it and start new?")
     template = get_template(turn.deps.template_id)
     clock = Clock(turn.now, turn.worker.timezone, turn.worker.date_order)
-    out = engine.start(template, Ctx(clock))
+    usual = policy.usual_duration(await turn.storage.notes.recent_durations(turn.worker.id))
+    out = engine.start(template, Ctx(clock, usual_duration=usual))
     assert isinstance(out, Asked | Reviewing)
     _, offer, _ = _present(out)
     state = draft_state(out.draft, offer.tokens, (NEW_NOTE, LAST_SESSION), (), turn.sent_at)

@@ -162,3 +162,11 @@ def initials(name: str | None) -> str:
 def is_paused(updated_at: datetime, now: datetime) -> bool:
     """A draft left alone long enough that a new message should not silently answer it."""
     return now - updated_at > PAUSE_AFTER
+
+
+def usual_duration(recent_minutes: list[int]) -> int | None:
+    """The worker's typical session length (the median of their latest), None if unknown."""
+    if not recent_minutes:
+        return None
+    ordered = sorted(recent_minutes)
+    return ordered[len(ordered) // 2]

@@ -195,6 +195,17 @@ class NoteRepository(Repository):
             )
             return [self._action(r) for r in rows]
 
+    async def recent_durations(self, worker_id: int, limit: int = 10) -> list[int]:
+        """Return the durations (minutes) of the worker's latest sessions, newest first."""
+        async with self.sessions() as s:
+            rows = await s.scalars(
+                select(Note.duration_minutes)
+                .where(Note.worker_id == worker_id, Note.duration_minutes.is_not(None))
+                .order_by(Note.session_start.desc().nulls_last(), Note.created_at.desc())
+                .limit(limit)
+            )
+            return [int(m) for m in rows.all() if m is not None]
+
     async def count(self, worker_id: int) -> int:
         """Return how many notes the worker has saved."""
         async with self.sessions() as s:
