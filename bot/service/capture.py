@@ -127,7 +127,11 @@ async def start_note(turn: Turn) -> Reply:
     existing = await turn.storage.drafts.get(turn.worker.id)
     if existing is not None:
         od = OpenDraft.of(existing)
-        return _offer(od, "You have an unfinished note. Resume it, or discard it and start new?")
+        return _offer(
+            od,
+            f"You have an unfinished note: {_describe(turn, od)}. Resume it, or discard it "
+            "and start a new one?",
+        )
     template = get_template(turn.deps.template_id)
     clock = Clock(turn.now, turn.worker.timezone, turn.worker.date_order)
     usual = policy.usual_duration(await turn.storage.notes.recent_durations(turn.worker.id))
@@ -179,6 +183,19 @@ async def on_text(turn: Turn, text: str) -> Reply:
         return await _idle_text(turn, text)  # the menu, from a keyboard shown elsewhere
     inp = Input(token=token) if token is not None else Input(text=text)
     return await _apply(turn, od, inp)
+
+
+def _describe(turn: Turn, od: OpenDraft) -> str:
+    """'A. S., started Mon 23 Nov, 14:05, at question 5 of 15 (Where was it?)'."""
+    clock = Clock(turn.now, turn.worker.timezone, turn.worker.date_order)
+    out = engine.show(template_for(od.note), od.note, Ctx(clock))
+    held = [od.note.buffer.get("item"), *od.note.answers.values()]  # a name being entered too
+    person = next((v for v in held if isinstance(v, dict) and v.get("name")), None)
+    who = f"{policy.initials(person['name'])}, " if person else ""
+    where = "at the review"
+    if isinstance(out, Asked):
+        where = f"at question {out.prompt.number} of {out.prompt.total} ({out.prompt.text})"
+    return f"{who}started {_started(od, turn)}, {where}"
 
 
 def _question(turn: Turn, od: OpenDraft) -> str:

@@ -14,6 +14,9 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
+from bot.service import policy
+from bot.service.calendar import next_session_of
+from bot.service.policy import initials
 from bot.service.replies import (
     LastSession,
     Notice,
@@ -93,6 +96,9 @@ def last_session_blocks(card: LastSession) -> list[str]:
     if note.session_start:
         zone = ZoneInfo(tz)
         head += f" ({ago(note.session_start.astimezone(zone), card.now.astimezone(zone))})"
+    late = policy.late_text(note)
+    if late:
+        head += f"\n<i>Late: {esc(late)}.</i>"
     blocks = [head]
     answers: dict[str, Any] = note.content.get("answers", {})
     if note.content.get("consent_declined"):
@@ -115,13 +121,6 @@ def last_session_blocks(card: LastSession) -> list[str]:
     return blocks
 
 
-def initials(name: str) -> str:
-    """'Alex Smith' -> 'A. S.' so the saved card does not repeat a full name; words without
-    a letter or digit (an emoji, '&') are left out."""
-    letters = [next((c for c in w if c.isalnum()), "") for w in name.split()]
-    return " ".join([f"{c.upper()}." for c in letters if c][:3]) or "?"
-
-
 def saved_card(card: SavedCard) -> str:
     """'Saved: A. · Sun 22 Nov · 45 min · 2 actions'."""
     note = card.note
@@ -133,9 +132,16 @@ def saved_card(card: SavedCard) -> str:
         parts.append(format_duration(note.duration_minutes))
     n = len(note.actions)
     parts.append(f"{n} action{'s' if n != 1 else ''}")
-    if note.late:
-        parts.append("late")
-    return "✅ " + " · ".join(parts)
+    late = policy.late_text(note)
+    if late:
+        parts.append(f"late: {late}")
+    text = "✅ " + " · ".join(parts)
+    # A tappable command rather than a button: the card already carries the menu keyboard.
+    planned = next_session_of(note, card.timezone)
+    if planned is not None:
+        local = planned.astimezone(ZoneInfo(card.timezone))
+        text += f"\n📅 Next session {local:%a} {local.day} {local:%b}, {local:%H:%M}: /calendar"
+    return text
 
 
 def people_html(screen: People) -> str:

@@ -48,3 +48,28 @@ async def test_the_typing_hint_fits_the_question(worker: Person) -> None:
     await worker.tap("Today")
     keyboard = worker.api.current_keyboard(worker.chat_id or 0)
     assert keyboard is not None and keyboard.placeholder == "e.g. 2:30pm, 14:30, half 2"
+
+
+async def test_new_with_a_note_open_says_which_note(worker: Person) -> None:
+    await worker.say("/new")
+    await worker.tap("Today")
+    await worker.say("9am")
+    await worker.tap("45 min")
+    await worker.tap("Phone")
+    await worker.tap("Skip")
+    await worker.say("Alex Smith")
+    await worker.say("/new")
+    text = worker.last().plain
+    assert "A. S., started Mon 23 Nov, 15:00" in text
+    assert "at question 7 of" in text and "age and pronouns" in text
+
+
+async def test_timezone_names_in_any_case(worker: Person) -> None:
+    await worker.say("/timezone europe/dublin")
+    assert worker.last().plain == "Timezone set to Europe/Dublin."
+
+
+async def test_privacy_says_where_the_chat_lives(worker: Person) -> None:
+    await worker.say("/privacy")
+    text = worker.last().plain
+    assert "Telegram's servers" in text and "48 hours" in text

@@ -22,7 +22,7 @@ EDITED = (
     "I don't pick up edits to messages already sent. To change an answer, use ◀ Back, or "
     "edit its section from the review; or just send the corrected text again."
 )
-NAV_COMMANDS = {"back": "nav:back", "skip": "nav:skip", "done": "nav:done"}
+NAV_COMMANDS = {"back": "nav:back", "skip": "nav:skip", "done": "nav:done", "finish": "nav:finish"}
 
 
 @workers_only
@@ -53,7 +53,7 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -
 
 @workers_only
 async def nav_command(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
-    """/back, /skip and /done: the navigation options, typed."""
+    """/back, /skip, /done and /finish: the navigation options, typed."""
     message = update.message
     assert message is not None and message.text is not None
     command = message.text.split()[0].lstrip("/").split("@")[0].lower()

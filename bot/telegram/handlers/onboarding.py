@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 HELP = (
     "<b>casenotes</b> walks you through a case note, one question at a time.\n\n"
     "/new: start a note (or tap New note)\n"
+    "/back, /skip, /done: go back, skip a question, finish a list or a long answer\n"
+    "/finish: go to the review once nothing required is left\n"
     "/resume: carry on with an unfinished note\n"
     "/cancel: discard the note in progress\n"
     "/last <i>name</i>: what happened last time with someone\n"
@@ -38,9 +40,13 @@ PRIVACY = (
     "Finding someone by name uses a keyed hash (a blind index), so names are never stored or "
     "searched in plain text. Logs record what happened (e.g. 'note saved'), never what was "
     "written.\n\n"
-    "You see only your own participants and notes. When a note is saved, the bot deletes "
-    "your answers and its questions from this chat (turn that off in /settings), leaving a "
-    "short card, so the text does not linger on your phone."
+    "You see only your own participants and notes.\n\n"
+    "<b>This chat</b>\n"
+    "What you type here also passes through Telegram and stays on Telegram's servers and your "
+    "phone until it is deleted. When a note is saved or discarded, tidy-up deletes the note's "
+    "questions and your answers from this chat, leaving a short card (initials, date, "
+    "duration). Telegram only lets a bot delete messages for 48 hours, so tidy-up is done "
+    "within that time. Turn it off in /settings if you prefer to keep the chat."
 )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from telegram import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
@@ -28,6 +28,12 @@ COMMON_ZONES = (
     "Australia/Sydney",
     "Pacific/Auckland",
 )
+
+
+def zone_named(typed: str) -> str:
+    """The IANA zone a worker meant, whatever the case ('europe/dublin' -> 'Europe/Dublin')."""
+    wanted = typed.strip().casefold()
+    return next((z for z in available_timezones() if z.casefold() == wanted), typed.strip())
 
 
 def _keyboard(pairs: list[tuple[str, str]], width: int) -> InlineKeyboardMarkup:
@@ -113,7 +119,7 @@ async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE, turn
 @workers_only
 async def timezone(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
     """/timezone Area/City."""
-    name = (context.args or [""])[0]
+    name = zone_named((context.args or [""])[0])
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
