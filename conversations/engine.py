@@ -43,7 +43,7 @@ from conversations.outcome import (
 from conversations.rules import applies, missing_fields
 from conversations.screens import ASIDES, can_finish, present
 from conversations.steps import apply_input, keep_unfinished
-from conversations.template import Template
+from conversations.template import Field, Template
 
 TEXT_COMMANDS = {
     "/back": "nav:back",
@@ -145,12 +145,27 @@ def _go_back(template: Template, draft: NoteDraft, work: dict[str, Any], ctx: Ct
     work["history"] = history
     if not here.review:
         keep_unfinished(work, template.field(here.field), here.sub)
+        if here.sub is not None and target.sub is None:
+            _file_partial(work, template.field(here.field))
     work["buffer"] = {k: buffer[k] for k in ("item", "index") if k in buffer} if target.sub else {}
     editing = work["editing"]
     if editing and (target.review or not covers(editing, template.field(target.field or ""))):
         work["editing"], target = None, Cursor(review=True)
     work["cursor"] = target
     return _shown(template, work, ctx)
+
+
+def _file_partial(work: dict[str, Any], f: Field) -> None:
+    """Leaving a half-entered person or list item: keep what was typed as the answer (a
+    list item can then be changed or removed from the list), never throw it away."""
+    item = work["buffer"].get("item") or {}
+    if not any(v not in (None, "", []) for v in item.values()) or "index" in work["buffer"]:
+        return
+    answers = work["answers"]
+    if f.type == "participant" and item.get("name") and not answers.get(f.key):
+        answers[f.key] = {"id": None, **item}
+    elif f.type == "group":
+        answers[f.key] = [*(answers.get(f.key) or []), dict(item)]
 
 
 def _finish(template: Template, draft: NoteDraft, work: dict[str, Any], ctx: Ctx) -> Outcome:

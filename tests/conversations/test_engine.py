@@ -9,7 +9,7 @@ import pytest
 from conversations.engine import Clock, Ctx, resume
 from conversations.outcome import Asked, CancelAsked, Refused, Reviewing
 from conversations.template import Choice
-from tests.conversations.walker import NOW, Walker, fill_peer_support, reason, save
+from tests.conversations.walker import NOW, Walker, fill_peer_support, fill_session, reason, save
 
 
 def test_full_peer_support_note() -> None:
@@ -252,3 +252,36 @@ def test_other_templates_complete(template: str) -> None:
     note = save(w)
     assert note.template_id == template
     assert note.participant == {"id": None, "name": "P-0042", "age": None, "pronouns": None}
+
+
+def test_back_from_a_half_entered_person_keeps_the_name() -> None:
+    w = Walker()
+    fill_session(w)
+    w.button("Skip")
+    w.say("Alex Morgan")
+    assert w.key == "participant.age"
+    w.tap("nav:back")
+    assert w.key == "participant"
+    assert w.prompt is not None and w.prompt.current == "Alex Morgan"
+    assert w.draft.answers["participant"]["name"] == "Alex Morgan"
+
+
+def test_back_from_a_half_entered_action_files_it_in_the_list() -> None:
+    w = Walker()
+    fill_session(w)
+    w.button("Skip")
+    w.say("Alex")
+    w.button("Skip")
+    w.say("yes")
+    w.button("Anxiety")
+    w.button("Done")
+    w.button("Skip")
+    w.say("Talked it through.")
+    w.button("Done")
+    w.button("Skip")
+    w.button("Skip")
+    assert w.key == "actions"
+    w.say("Call the council")
+    w.tap("nav:back")
+    assert w.key == "actions"
+    assert [a["what"] for a in w.draft.answers["actions"]] == ["Call the council"]
