@@ -73,3 +73,36 @@ async def test_privacy_says_where_the_chat_lives(worker: Person) -> None:
     await worker.say("/privacy")
     text = worker.last().plain
     assert "Telegram's servers" in text and "48 hours" in text
+
+
+async def test_a_realistic_note_takes_at_most_20_interactions(
+    worker: Person, storage: Storage
+) -> None:
+    before = len(worker.sent)
+    await worker.say("/new")
+    await worker.tap(next(label for label in worker.keyboard() if label.startswith("Just now")))
+    await worker.tap("One-to-one")
+    await worker.say("Community centre")
+    await worker.say("Alex")
+    await worker.say("34, they/them")
+    await worker.tap("Yes")
+    await worker.tap("Housing")
+    await worker.say("Worried about an eviction letter")
+    await worker.say("Read the letter together and made a plan.")
+    await worker.tap("Done")
+    await worker.tap("Skip")  # how they seemed
+    await worker.tap("Skip")  # wellbeing
+    await worker.say("Call the council housing team")
+    await worker.tap("Participant")
+    await worker.say("friday")
+    await worker.tap("Done")
+    await worker.say("Thursday at 3pm")  # fills the next session's time too
+    await worker.tap("Finish")
+    await worker.tap("Save note")
+    assert worker.last().plain.startswith("✅ Saved: A.")
+    assert len(worker.sent) - before <= 20
+    wid = (await storage.workers.list())[0].id
+    person = (await storage.participants.find_by_name(wid, "Alex"))[0]
+    note = (await storage.notes.for_participant(wid, person.id))[0]
+    assert len(note.actions) == 1 and note.actions[0].due is not None
+    assert person.age == 34 and person.pronouns == "they/them"
