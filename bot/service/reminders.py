@@ -64,9 +64,12 @@ async def _plan_digest(deps: Deps, worker_id: int, timezone: str, minutes: int) 
 
 async def compose(deps: Deps, batch: list[ReminderRecord]) -> list[Outgoing | Skipped]:
     """Each claimed reminder as a message, or why it is not sent after all."""
-    storage, now = deps.storage, deps.now()
+    storage = deps.storage
     workers = await storage.workers.get_many(r.worker_id for r in batch)
     drafts = await storage.agenda.draft_heads(r.worker_id for r in batch if r.kind in Kind.DRAFTS)
+    actions = await storage.agenda.still_open(
+        r.ref_id or "" for r in batch if r.kind == Kind.ACTION
+    )
     out: list[Outgoing | Skipped] = []
     for r in batch:
         worker = workers.get(r.worker_id)
@@ -74,22 +77,21 @@ async def compose(deps: Deps, batch: list[ReminderRecord]) -> list[Outgoing | Sk
             out.append(Skipped(r, "worker removed"))
         elif not policy.wanted(r.kind, worker):
             out.append(Skipped(r, "turned off"))
+        elif r.kind == Kind.ACTION and r.ref_id not in actions:
+            out.append(Skipped(r, "done"))
         else:
-            out.append(await _message(deps, r, worker, drafts.get(r.worker_id), now))
+            out.append(await _message(deps, r, worker, drafts.get(r.worker_id)))
     return out
 
 
 async def _message(
-    deps: Deps, r: ReminderRecord, w: WorkerRecord, draft: DraftHead | None, now: object
+    deps: Deps, r: ReminderRecord, w: WorkerRecord, draft: DraftHead | None
 ) -> Outgoing | Skipped:
     storage, tz = deps.storage, w.timezone
     who = f" with {r.text}" if w.lock_screen == "initials" and r.text else ""
     at = clock(r.subject_at or r.due_at, tz)
     buttons: Buttons
     if r.kind == Kind.ACTION:
-        item = await storage.agenda.action(w.id, r.ref_id or "")
-        if item is None or item.action.done:
-            return Skipped(r, "done")
         mark = f" for {r.text}" if who else ""
         text = f"⏰ A follow-up{mark} is due. Tap Open to see it."
         buttons = (

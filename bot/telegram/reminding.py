@@ -28,6 +28,7 @@ from bot.service import policy, reminders
 from bot.service.deps import Deps
 from bot.telegram.deliver import send_html
 from bot.telegram.render import markup, messages
+from storage.records import ReminderRecord
 
 log = logging.getLogger(__name__)
 
@@ -85,14 +86,17 @@ class Sweeper:
                 )
                 if not batch:
                     break
+                started = time.time()
                 last_slot = await self._schedule(token, batch, report, sending)
                 if len(batch) < self.config.batch:
                     break
-                # Claim the next batch just before this one's slots run out (no gap), and only
-                # once most of it has really gone (a slow instance must not hoard rows).
-                await asyncio.sleep(max(0.0, last_slot - time.time() - 1.0))
+                # Claim the next batch before this one's slots run out, early enough to have it
+                # ready in time (no gap), but only once half of it has really gone (a slow
+                # instance must not hoard rows).
+                lead = 1.0 + 2 * (time.time() - started)
+                await asyncio.sleep(max(0.0, last_slot - time.time() - lead))
                 sending = [t for t in sending if not t.done()]
-                while len(sending) > self.config.batch // 4:
+                while len(sending) > self.config.batch // 2:
                     await asyncio.wait(sending, return_when=asyncio.FIRST_COMPLETED)
                     sending = [t for t in sending if not t.done()]
             await asyncio.gather(*sending)
@@ -114,7 +118,7 @@ class Sweeper:
     async def _schedule(
         self,
         token: str,
-        batch: list[reminders.ReminderRecord],
+        batch: list[ReminderRecord],
         report: SweepReport,
         sending: list[asyncio.Task[None]],
     ) -> float:
@@ -132,16 +136,31 @@ class Sweeper:
         rate = self.config.per_second
         first = await storage.reminders.reserve_slots(len(ready), rate, time.time())
         lease_end = time.time() + self.config.lease.total_seconds() * 0.8
-        at = first
-        for i, out in enumerate(ready):
-            slot = max(first + i / rate, self._chat_ready.get(out.chat_id, 0.0))
-            at = max(at, slot)
+        last = first
+        for out, slot in self._timetable(ready, first, rate):
             if slot > lease_end:  # one chat with very many due: the rest go next sweep
                 await storage.reminders.release(out.reminder.id, token, self.deps.now(), None)
                 continue
-            self._chat_ready[out.chat_id] = slot + self.config.chat_gap
+            last = max(last, slot)
             sending.append(asyncio.create_task(self._send(out, token, slot, report)))
-        return at
+        return last
+
+    def _timetable(
+        self, ready: list[reminders.Outgoing], first: float, rate: float
+    ) -> list[tuple[reminders.Outgoing, float]]:
+        """Give each reminder a reserved slot: the earliest-due one whose chat may receive
+        at that moment (one a second per chat), else the one whose chat is ready soonest."""
+        waiting, plan = list(ready), []
+        for i in range(len(ready)):
+            slot = first + i / rate
+            pick = next((o for o in waiting if self._chat_ready.get(o.chat_id, 0.0) <= slot), None)
+            if pick is None:
+                pick = min(waiting, key=lambda o: self._chat_ready.get(o.chat_id, 0.0))
+                slot = self._chat_ready[pick.chat_id]
+            waiting.remove(pick)
+            self._chat_ready[pick.chat_id] = slot + self.config.chat_gap
+            plan.append((pick, slot))
+        return plan
 
     async def _send(
         self, out: reminders.Outgoing, token: str, slot: float, report: SweepReport

@@ -80,6 +80,15 @@ class AgendaRepository(Repository):
             row = (await s.execute(query)).one_or_none()
             return self._open_action(row) if row is not None else None
 
+    async def still_open(self, action_ids: Iterable[str]) -> set[str]:
+        """Which of these actions exist and are not done (no decrypting: for the sweep)."""
+        ids = list(set(action_ids))
+        if not ids:
+            return set()
+        query = select(Action.id).where(Action.id.in_(ids), Action.done.is_(False))
+        async with self.sessions() as s:
+            return set(await s.scalars(query))
+
     async def complete_action(self, worker_id: int, action_id: str, now: datetime) -> bool:
         """Mark the worker's action done and cancel its reminders; False if it was done or
         is not theirs."""

@@ -148,18 +148,22 @@ class ReminderRepository(Repository):
             Reminder.due_at <= now,
             or_(Reminder.retry_at.is_(None), Reminder.retry_at <= now),
         )
+        # A CTE, evaluated once: PostgreSQL may re-run an IN (subquery) per outer row, and
+        # with SKIP LOCKED each run would pick further rows, claiming more than ``limit``.
         pick = (
             select(Reminder.id)
             .where(available)
-            .order_by(Reminder.due_at, Reminder.id)
+            .order_by(Reminder.due_at)  # no tie-break: the index gives this order for free
             .limit(limit)
             .with_for_update(skip_locked=True)  # ignored by SQLite, which locks the database
+            .cte("picked")
+            .prefix_with("MATERIALIZED")
         )
         async with self.sessions.begin() as s:
             rows = (
                 await s.execute(
                     update(Reminder)
-                    .where(Reminder.id.in_(pick.scalar_subquery()), available)
+                    .where(Reminder.id.in_(select(pick.c.id)), available)
                     .values(
                         claimed_by=token,
                         claimed_at=now,

@@ -400,3 +400,37 @@ async def test_help_and_command_menu_list_the_reminder_commands(
     [menu] = [c for c in api.calls if c.method == "setMyCommands"]
     names = {c["command"] for c in menu.params["commands"]}
     assert {"today", "actions", "reminders", "calendar"} <= names
+
+
+def test_saved_card_shows_the_next_session_and_why_a_note_is_late() -> None:
+    from bot.service.replies import LastSession, SavedCard
+    from bot.telegram.render import last_session_blocks, saved_card
+
+    session = datetime(2026, 11, 21, 10, 0, tzinfo=UTC)
+    saved = session + timedelta(hours=31)
+    answers = {"next_date": "2026-12-01", "next_time": "14:00"}
+    note = NoteRecord(
+        "n",
+        "p",
+        1,
+        session,
+        60,
+        "peer_support",
+        1,
+        {"answers": answers},
+        "complete",
+        saved,
+        saved,
+        True,
+    )
+    card = saved_card(SavedCard(note, "Alex Smith", "Europe/London"))
+    assert card == (
+        "✅ Saved: A. S. · Sat 21 Nov · 1h · 0 actions · late: written 30 h after the session\n"
+        "📅 Next session Tue 1 Dec, 14:00: /calendar"
+    )
+    on_time = replace(note, late=False, content={"answers": {}})
+    assert saved_card(SavedCard(on_time, "Alex", "Europe/London")).endswith("0 actions")
+    head = last_session_blocks(LastSession("Alex Smith", note, None, (), "Europe/London", saved))[
+        0
+    ]
+    assert "Late: written 30 h after the session." in head

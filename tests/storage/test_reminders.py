@@ -32,12 +32,20 @@ async def test_claims_are_exclusive_and_in_due_order(storage: Storage) -> None:
     claims = await asyncio.gather(
         *(storage.reminders.claim_due(f"t{i}", NOW, limit=25) for i in range(6))
     )
+    assert all(len(batch) <= 25 for batch in claims)  # the limit holds (on PostgreSQL too)
     ids = [r.id for batch in claims for r in batch]
     assert len(ids) == len(set(ids)) == 120  # each due row once; the future one not at all
     for batch in claims:
         assert [r.due_at for r in batch] == sorted(r.due_at for r in batch)
         assert all(r.attempts == 1 for r in batch)
     assert await storage.reminders.claim_due("late", NOW) == []
+
+
+async def test_one_claim_takes_at_most_its_limit(storage: Storage) -> None:
+    wid = await make_worker(storage)
+    await due_rows(storage, wid, 60)
+    assert len(await storage.reminders.claim_due("a", NOW, limit=7)) == 7
+    assert len(await storage.reminders.claim_due("b", NOW, limit=100)) == 53
 
 
 async def test_a_lost_claim_comes_back_after_its_lease_and_cannot_be_marked_twice(
