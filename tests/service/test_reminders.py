@@ -474,3 +474,17 @@ async def test_changing_the_morning_moves_pending_reminders_not_snoozed_ones(
     assert (Kind.ACTION, datetime(2026, 11, 30, 7, 30, tzinfo=UTC)) in dues
     assert (Kind.SESSION_DAY, datetime(2026, 12, 1, 7, 30, tzinfo=UTC)) in dues
     assert (Kind.ACTION, NOW + timedelta(hours=5)) in dues
+
+
+def test_the_reminder_use_cases_import_no_telegram(db_url: str) -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, bot.service.reminders, bot.service.followups, bot.service.agenda,"
+        " bot.service.calendar;"
+        "bad = sorted(m for m in sys.modules if m == 'telegram' or m.startswith('telegram.'));"
+        "print(bad); sys.exit(1 if bad else 0)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
