@@ -45,6 +45,8 @@ GONE = (
 )
 DOUBLE_TAP_SECONDS = 1.0
 STALE_TAP = "That tap was for the previous question, so I didn't use it. Nothing changed."
+#: Screens asking two things at once: their own hint beats the first field's examples.
+COMBINED = ("age_pronouns", "multichoice_text", "pronouns")
 PLACEHOLDERS = {
     "date": "e.g. today, yesterday, 21/11",
     "time": "e.g. 3pm or 15:30",
@@ -97,7 +99,7 @@ def _present(out: Outcome, warning: str | None = None) -> tuple[Screen, options.
         raise TypeError(type(out).__name__)
     if isinstance(view, engine.Prompt):
         hint = PLACEHOLDERS.get(view.field_type, "Type your answer")
-        if view.examples:
+        if view.examples and view.field_type not in COMBINED:
             hint = f"e.g. {view.examples}"
         return Question(view, warning), options.for_prompt(view), hint
     return Review(view, warning), options.for_review(view), "Tap a section, or Save note"

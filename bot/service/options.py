@@ -26,7 +26,7 @@ NAV_LABELS = {
 #: Navigation sits in two rows in this order, whatever is missing, so a thumb learns where
 #: Back, Skip and Done are; Finish and Cancel go below.
 NAV_ROWS = (
-    ("nav:back", "nav:skip", "nav:keep", "nav:done"),
+    ("nav:save", "nav:back", "nav:skip", "nav:keep", "nav:done"),
     ("nav:finish", "nav:cancel"),
 )
 TICK = "✓ "
@@ -58,6 +58,7 @@ WORDS = {
     "keep": "nav:keep",
     "cancel": "nav:cancel",
     "save": "nav:save",
+    "finish": "nav:finish",
 }
 LIST_DONE = ("no", "none", "nothing", "no more", "that's all", "thats all")
 
