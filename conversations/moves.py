@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from conversations.draft import Cursor
-from conversations.rules import applies
+from conversations.rules import applies, incomplete
 from conversations.template import Field, Template
 
 MAX_HISTORY = 80
@@ -54,7 +54,7 @@ def next_cursor(
     for f in template.fields[start:]:
         if not applies(template, f, answers) or f.key in filled:
             continue
-        if work["gaps"] and f.key in answers:
+        if work["gaps"] and f.key in answers and not incomplete(f, answers[f.key]):
             continue
         editing = work["editing"]
         if editing and not covers(editing, f):

@@ -36,12 +36,23 @@ def required(template: Template, f: Field, answers: Mapping[str, Any]) -> bool:
     return not (tags is not None and answers.get(tags.key))
 
 
+def incomplete(f: Field, value: Any) -> bool:
+    """Whether a list has an item missing a required part (kept when Back left it half done)."""
+    if f.type != "group" or not isinstance(value, list):
+        return False
+    needed = [s.key for s in f.fields if s.required]
+    return any(isinstance(item, dict) and any(not item.get(k) for k in needed) for item in value)
+
+
 def missing_fields(template: Template, answers: Mapping[str, Any]) -> list[Field]:
-    """List required fields that apply but have no answer yet (e.g. after consent changed)."""
+    """List required fields that apply but have no answer yet (e.g. after consent changed),
+    and lists with a half-entered item."""
     return [
         f
         for f in template.fields
         if applies(template, f, answers)
-        and required(template, f, answers)
-        and answers.get(f.key) in (None, "", [])
+        and (
+            (required(template, f, answers) and answers.get(f.key) in (None, "", []))
+            or incomplete(f, answers.get(f.key))
+        )
     ]

@@ -44,6 +44,14 @@ GONE = (
     "Tap New note to start another."
 )
 DOUBLE_TAP_SECONDS = 1.0
+#: Navigation words typed where that option isn't on screen (the engine explains the rest).
+NOT_HERE = {
+    "nav:save": "Saving comes at the review: answer this question, or tap 💾 Finish when it "
+    "is offered. Nothing changed.",
+    "nav:keep": "There's no earlier answer here to keep. Nothing changed.",
+    "nav:done": "Done isn't an option on this question: type your answer or tap an option. "
+    "Nothing changed.",
+}
 STALE_TAP = "That tap was for the previous question, so I didn't use it. Nothing changed."
 #: Screens asking two things at once: their own hint beats the first field's examples.
 COMBINED = ("age_pronouns", "multichoice_text", "pronouns")
@@ -118,7 +126,8 @@ async def _commit(
     pending: tuple[str, ...] = (),
 ) -> OpenDraft | None:
     """Store the draft under the next step number; None if it moved on meanwhile."""
-    before = tuple(od.shown) if shown != od.shown else od.before
+    labels = tuple(label for label in od.shown if not options.is_word(label))
+    before = labels if shown != od.shown else od.before
     state = draft_state(note, shown, before, pending, turn.sent_at or od.answered_at)
     rec = await turn.storage.drafts.advance(od.id, turn.worker.id, od.seq, state, turn.now)
     return OpenDraft.of(rec) if rec is not None else None
@@ -183,6 +192,8 @@ async def on_text(turn: Turn, text: str) -> Reply:
         return notice(STALE_TAP, remember=od.id)
     if token is None and text.strip() in (NEW_NOTE, LAST_SESSION):
         return await _idle_text(turn, text)  # the menu, from a keyboard shown elsewhere
+    if token in NOT_HERE and token not in od.shown.values():
+        return notice(NOT_HERE[token], remember=od.id)
     inp = Input(token=token) if token is not None else Input(text=text)
     return await _apply(turn, od, inp)
 

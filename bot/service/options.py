@@ -64,16 +64,21 @@ LIST_DONE = ("no", "none", "nothing", "no more", "that's all", "thats all")
 
 
 def resolve(tokens: dict[str, str], text: str) -> str | None:
-    """The token behind a sent label or navigation word, or None for free text."""
+    """The token behind a sent label or navigation word, or None for free text.
+
+    A navigation word always means navigation, offered or not: "save" typed where Save isn't
+    possible gets a clear refusal instead of being stored as the answer."""
     raw = text.strip()
-    return tokens.get(raw) or tokens.get(raw.casefold())
+    return tokens.get(raw) or tokens.get(raw.casefold()) or WORDS.get(raw.casefold())
+
+
+def is_word(label: str) -> bool:
+    """Whether a key of an offer's tokens is a typed word rather than a label on screen."""
+    return label in WORDS or label in LIST_DONE
 
 
 def _words(tokens: dict[str, str], list_prompt: bool) -> None:
     offered = set(tokens.values())
-    for word, token in WORDS.items():
-        if token in offered:
-            tokens.setdefault(word, token)
     if list_prompt and "nav:done" in offered:
         for word in LIST_DONE:
             tokens.setdefault(word, "nav:done")

@@ -225,3 +225,14 @@ async def test_typed_navigation_words_work_like_the_options(
     await worker.say("skip")
     assert "Who was the session with" in worker.last().plain
     assert (await _answers(storage)).get("location") is None
+
+
+async def test_navigation_words_are_never_stored_as_answers(
+    worker: Person, storage: Storage
+) -> None:
+    await up_to_summary(worker)
+    await worker.say("save")  # no Save here: said so, and nothing stored
+    assert "Nothing changed" in worker.last().plain
+    await worker.say("skip")  # the summary is required
+    assert "needs an answer" in worker.last().plain
+    assert "summary" not in await _answers(storage)

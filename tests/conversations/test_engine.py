@@ -194,8 +194,11 @@ def test_group_items_can_be_removed_and_back_keeps_a_half_entered_one() -> None:
     w.tap("nav:back")
     w.tap("nav:back")
     assert w.key == "actions"  # typed, then Back: kept in the list, to change or remove
+    assert w.prompt is not None and "2. Book GP" in w.prompt.text
+    w.button("Remove 2")
+    w.button("Yes, remove it")
     w.button("Done")
-    assert [a.what for a in save(w).actions] == ["Call the council housing team", "Book GP"]
+    assert [a.what for a in save(w).actions] == ["Call the council housing team"]
 
 
 def test_recent_participant_by_button_or_name() -> None:
@@ -285,3 +288,10 @@ def test_back_from_a_half_entered_action_files_it_in_the_list() -> None:
     w.tap("nav:back")
     assert w.key == "actions"
     assert [a["what"] for a in w.draft.answers["actions"]] == ["Call the council"]
+    # Kept, but not savable until it says who: Save walks back to the list.
+    w.button("Done")
+    w.button("Skip")
+    w.button("Skip")
+    assert w.review is not None and "Agreed actions" in w.review.missing
+    w.tap("nav:save")
+    assert w.key == "actions"
