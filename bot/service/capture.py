@@ -7,6 +7,7 @@ end shows it (a 429, a crash, a lost connection), nothing the worker typed is lo
 from __future__ import annotations
 
 import logging
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot.service import options, policy
@@ -84,6 +85,10 @@ async def _ctx(turn: Turn, template: Template, note: NoteDraft, typed: str | Non
     """The clock, plus participants only when the question at the cursor needs them."""
     worker = turn.worker
     clock = Clock(turn.now, worker.timezone, worker.date_order)
+    if note.cursor.field == template.roles.get("session_date"):
+        # "Just now" offers the worker's usual length whenever the first question shows.
+        minutes = await turn.storage.notes.recent_durations(worker.id)
+        return Ctx(clock, usual_duration=policy.usual_duration(minutes))
     if not engine.wants_participants(template, note):
         return Ctx(clock)
     people = turn.storage.participants
@@ -199,16 +204,26 @@ async def on_text(turn: Turn, text: str) -> Reply:
 
 
 def _describe(turn: Turn, od: OpenDraft) -> str:
-    """'A. S., started Mon 23 Nov, 14:05, at question 5 of 15 (Where was it?)'."""
+    """'the session on Fri 20 Nov with A. S., begun Mon 23 Nov, 14:05, at question 5 of 15:
+    Where was it?' (each part only when known)."""
     clock = Clock(turn.now, turn.worker.timezone, turn.worker.date_order)
-    out = engine.show(template_for(od.note), od.note, Ctx(clock))
+    template = template_for(od.note)
+    out = engine.show(template, od.note, Ctx(clock))
     held = [od.note.buffer.get("item"), *od.note.answers.values()]  # a name being entered too
     person = next((v for v in held if isinstance(v, dict) and v.get("name")), None)
-    who = f"{policy.initials(person['name'])}, " if person else ""
-    where = "at the review"
+    parts = []
+    day = od.note.answers.get(template.roles.get("session_date", ""))
+    if isinstance(day, str):
+        when = date.fromisoformat(day)
+        parts.append(f"the session on {when:%a} {when.day} {when:%b}")
+    if person is not None:
+        parts.append(f"with {policy.initials(str(person['name']))}")
+    parts.append(f"begun {_started(od, turn)}")
     if isinstance(out, Asked):
-        where = f"at question {out.prompt.number} of {out.prompt.total} ({out.prompt.text})"
-    return f"{who}started {_started(od, turn)}, {where}"
+        parts.append(f"at question {out.prompt.number} of {out.prompt.total}: {out.prompt.text}")
+    else:
+        parts.append("at the review")
+    return " ".join(parts[:-2]) + (", " if parts[:-2] else "") + ", ".join(parts[-2:])
 
 
 def _question(turn: Turn, od: OpenDraft) -> str:

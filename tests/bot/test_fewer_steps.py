@@ -60,7 +60,7 @@ async def test_new_with_a_note_open_says_which_note(worker: Person) -> None:
     await worker.say("Alex Smith")
     await worker.say("/new")
     text = worker.last().plain
-    assert "A. S., started Mon 23 Nov, 15:00" in text
+    assert "the session on Mon 23 Nov with A. S., begun Mon 23 Nov, 15:00" in text
     assert "at question 7 of" in text and "age and pronouns" in text
 
 
