@@ -82,7 +82,11 @@ class Sweeper:
             while True:
                 token = f"{self.instance}:{uuid.uuid4().hex[:8]}"
                 batch = await self.deps.storage.reminders.claim_due(
-                    token, self.deps.now(), self.config.batch, self.config.lease
+                    token,
+                    self.deps.now(),
+                    self.config.batch,
+                    self.config.lease,
+                    policy.MAX_ATTEMPTS,
                 )
                 if not batch:
                     break
@@ -125,7 +129,7 @@ class Sweeper:
         """Compose a claimed batch and start its sends at reserved slots; return the last."""
         storage = self.deps.storage
         ready: list[reminders.Outgoing] = []
-        for item in await reminders.compose(self.deps, batch):
+        for item in await self._compose(token, batch, report):
             if isinstance(item, reminders.Skipped):
                 await storage.reminders.drop(item.reminder.id, token, item.reason[:32])
                 report.skipped += 1
@@ -144,6 +148,23 @@ class Sweeper:
             last = max(last, slot)
             sending.append(asyncio.create_task(self._send(out, token, slot, report)))
         return last
+
+    async def _compose(
+        self, token: str, batch: list[ReminderRecord], report: SweepReport
+    ) -> list[reminders.Outgoing | reminders.Skipped]:
+        """Compose the batch; if that fails, row by row, so one bad row only fails itself."""
+        try:
+            return await reminders.compose(self.deps, batch)
+        except Exception as exc:
+            log.warning("reminder batch failed to compose: %s", type(exc).__name__)
+        items: list[reminders.Outgoing | reminders.Skipped] = []
+        for r in batch:
+            try:
+                items.extend(await reminders.compose(self.deps, [r]))
+            except Exception as exc:
+                log.warning("reminder %s failed to compose: %s", r.id, type(exc).__name__)
+                await self._retry(r, token, report, type(exc).__name__)
+        return items
 
     def _timetable(
         self, ready: list[reminders.Outgoing], first: float, rate: float
@@ -185,14 +206,14 @@ class Sweeper:
         except RetryAfter as exc:  # longer than the rate limiter's retry budget
             wait = exc.retry_after
             seconds = wait if isinstance(wait, int | float) else wait.total_seconds()
-            await self._retry(out, token, report, "RetryAfter", timedelta(seconds=seconds))
+            await self._retry(r, token, report, "RetryAfter", timedelta(seconds=seconds))
             return
         except TelegramError as exc:
-            await self._retry(out, token, report, type(exc).__name__)
+            await self._retry(r, token, report, type(exc).__name__)
             return
         except Exception as exc:  # never let one reminder stop the sweep
             log.warning("reminder send failed: %s", type(exc).__name__)
-            await self._retry(out, token, report, type(exc).__name__)
+            await self._retry(r, token, report, type(exc).__name__)
             return
         now = self.deps.now()
         if await storage.reminders.mark_sent(r.id, token, now):
@@ -206,22 +227,20 @@ class Sweeper:
 
     async def _retry(
         self,
-        out: reminders.Outgoing,
+        r: ReminderRecord,
         token: str,
         report: SweepReport,
         error: str,
         at_least: timedelta = timedelta(0),
     ) -> None:
         now, storage = self.deps.now(), self.deps.storage
-        again = policy.retry_at(out.reminder.attempts, now)
+        again = policy.retry_at(r.attempts, now)
         if again is None:
             report.given_up += 1
-            await storage.reminders.drop(out.reminder.id, token, error[:32])
+            await storage.reminders.drop(r.id, token, error[:32])
             return
         report.retried += 1
-        await storage.reminders.release(
-            out.reminder.id, token, max(again, now + at_least), error[:32]
-        )
+        await storage.reminders.release(r.id, token, max(again, now + at_least), error[:32])
 
     def _forget_quiet_chats(self) -> None:
         now = time.time()

@@ -8,6 +8,7 @@ the claim's token, so a row re-claimed after its lease ran out cannot be marked 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable, Sequence
 from datetime import datetime, timedelta
 
@@ -21,6 +22,7 @@ from storage.models import Reminder, SendPace, Worker
 from storage.records import NewReminder, ReminderRecord
 from storage.repositories.base import Repository, new_id
 
+log = logging.getLogger(__name__)
 T = "reminders"
 COLUMNS = (
     Reminder.id,
@@ -136,18 +138,27 @@ class ReminderRepository(Repository):
             return [self._record(r) for r in rows]
 
     async def claim_due(
-        self, token: str, now: datetime, limit: int = 100, lease: timedelta = timedelta(minutes=5)
+        self,
+        token: str,
+        now: datetime,
+        limit: int = 100,
+        lease: timedelta = timedelta(minutes=5),
+        max_attempts: int = 10,
     ) -> list[ReminderRecord]:
         """Claim up to ``limit`` due rows for this sender, oldest due first, and return them.
 
         The rows stay claimed until ``now + lease``: mark them sent, release or drop them
-        before then. A row another instance holds (or is picking right now) is skipped.
+        before then. A row another instance holds (or is picking right now) is skipped. Rows
+        tried ``max_attempts`` times are given up here; a row that cannot be read is given
+        back with the attempt counted, so it never holds up the rest of its batch.
         """
         available = and_(
             _unsent(),
             Reminder.due_at <= now,
             or_(Reminder.retry_at.is_(None), Reminder.retry_at <= now),
         )
+        worn_out = and_(available, Reminder.attempts >= max_attempts)
+        available = and_(available, Reminder.attempts < max_attempts)
         # A CTE, evaluated once: PostgreSQL may re-run an IN (subquery) per outer row, and
         # with SKIP LOCKED each run would pick further rows, claiming more than ``limit``.
         pick = (
@@ -160,6 +171,17 @@ class ReminderRepository(Repository):
             .prefix_with("MATERIALIZED")
         )
         async with self.sessions.begin() as s:
+            given_up = (
+                await s.execute(
+                    update(Reminder)
+                    .where(worn_out)
+                    .values(cancelled=True, claimed_by=None, last_error="too many attempts")
+                    .returning(Reminder.id)
+                    .execution_options(synchronize_session=False)
+                )
+            ).all()
+            if given_up:
+                log.warning("reminders: gave up %d after %d attempts", len(given_up), max_attempts)
             rows = (
                 await s.execute(
                     update(Reminder)
@@ -174,7 +196,22 @@ class ReminderRepository(Repository):
                     .execution_options(synchronize_session=False)
                 )
             ).all()
-        return sorted((self._record(r) for r in rows), key=lambda r: (r.due_at, r.id))
+        claimed, unreadable = [], []
+        for row in rows:
+            try:
+                claimed.append(self._record(row))
+            except Exception as exc:  # one bad row must not hold up its batch
+                log.warning("reminder %s unreadable: %s", row.id, type(exc).__name__)
+                unreadable.append(row.id)
+        if unreadable:
+            async with self.sessions.begin() as s:
+                await s.execute(
+                    update(Reminder)
+                    .where(Reminder.id.in_(unreadable), Reminder.claimed_by == token)
+                    .values(claimed_by=None, last_error="unreadable")
+                    .execution_options(synchronize_session=False)
+                )
+        return sorted(claimed, key=lambda r: (r.due_at, r.id))
 
     async def reserve_slots(
         self, count: int, per_second: float, now: float, pace: str = "reminders"

@@ -7,12 +7,14 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import icalendar
+from sqlalchemy import update
 
 from bot.fakeapi import BotMessage, FakeBotApi
 from bot.service.saving import to_new_note
 from bot.telegram import reminding
 from conversations.completion import CompletedAction, FinishedNote
 from conversations.template import get_template
+from storage.models import Worker
 from storage.records import Kind, NewReminder, NoteRecord, WorkerRecord
 from storage.service import Storage
 from tests.bot.conftest import FakeClock, invite
@@ -434,3 +436,23 @@ def test_saved_card_shows_the_next_session_and_why_a_note_is_late() -> None:
         0
     ]
     assert "Late: written 30 h after the session." in head
+
+
+async def test_one_reminder_that_cannot_be_composed_does_not_hold_up_its_batch(
+    storage: Storage, api: FakeBotApi, bot: object, clock: FakeClock
+) -> None:
+    broken = await invite(storage, api, 7101, "Broken")
+    fine = await invite(storage, api, 7102, "Fine")
+    b, f = await worker_of(storage, broken), await worker_of(storage, fine)
+    soon = clock.now + timedelta(hours=1)
+    for w in (b, f):
+        await storage.reminders.add(
+            w.id, [NewReminder(Kind.SESSION_SOON, clock.now, subject_at=soon)]
+        )
+    async with storage.sessions.begin() as s:  # a zone that no longer exists
+        await s.execute(update(Worker).where(Worker.id == b.id).values(timezone="Nowhere/Gone"))
+    report = await sweep(bot)
+    assert len(reminders_in(fine)) == 1 and report.sent == 1 and report.retried == 1
+    [held] = await storage.reminders.pending_for(b.id)
+    assert held.claimed_by is None  # given back, to be tried again later, not held
+    assert reminders_in(broken) == []

@@ -6,7 +6,7 @@ import asyncio
 import itertools
 from datetime import UTC, date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from storage.models import Reminder
 from storage.records import Kind, NewAction, NewNote, NewParticipant, NewReminder
@@ -217,3 +217,27 @@ async def test_reschedule_moves_only_what_the_rule_says(storage: Storage) -> Non
         "1": NOW + timedelta(days=1),
         "2": NOW + timedelta(days=2, hours=1),
     }
+
+
+async def test_an_unreadable_row_is_given_back_alone_and_given_up_at_the_limit(
+    storage: Storage,
+) -> None:
+    wid = await make_worker(storage)
+    await due_rows(storage, wid, 3)
+    bad = (await storage.reminders.pending_for(wid))[1].id
+    async with storage.sessions.begin() as s:
+        await s.execute(update(Reminder).where(Reminder.id == bad).values(text_enc=b"garbage"))
+    got = await storage.reminders.claim_due("a", NOW)
+    assert len(got) == 2 and bad not in {r.id for r in got}  # the rest of the batch proceeds
+    for r in got:
+        assert await storage.reminders.mark_sent(r.id, "a", NOW)
+    async with storage.sessions() as s:
+        row = (await s.execute(select(Reminder).where(Reminder.id == bad))).scalar_one()
+    assert row.claimed_by is None and row.attempts == 1 and row.last_error == "unreadable"
+    at = NOW
+    for _ in range(3):  # after the lease it is tried again, until the attempt limit
+        at += timedelta(minutes=5)
+        assert await storage.reminders.claim_due("b", at, max_attempts=3) == []
+    async with storage.sessions() as s:
+        row = (await s.execute(select(Reminder).where(Reminder.id == bad))).scalar_one()
+    assert row.cancelled and row.attempts == 3 and row.last_error == "too many attempts"
