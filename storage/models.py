@@ -163,6 +163,9 @@ class Reminder(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     retry_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Set under the claim just before the Bot API call: a row left so after its lease may
+    #: have arrived (a crash, a shutdown) and counts as sent, never sent twice.
+    sending_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     #: The kind of the last failure (e.g. "RetryAfter"), never its message.

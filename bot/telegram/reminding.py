@@ -6,7 +6,9 @@ APScheduler. Sending is paced through slots reserved in the database, so all ins
 together stay under ``per_second`` (default 20/s, leaving Telegram's other ~10/s of a bot's
 30/s for replies to workers), one chat gets at most one reminder a second, and rows go out in
 due order. A 403 cancels that worker's reminders; a 429 or a failure is retried with backoff;
-a timed-out send counts as sent, since it may have arrived and must not arrive twice.
+a timed-out send counts as sent, since it may have arrived and must not arrive twice. For
+the same reason a row is marked 'sending' before its Bot API call, and one left so (a crash,
+a shutdown) counts as sent once its claim's lease runs out.
 """
 
 from __future__ import annotations
@@ -194,8 +196,17 @@ class Sweeper:
         if out.chat_id in self._blocked:
             await storage.reminders.drop(r.id, token, "Forbidden")
             return
+        # Marked 'sending' under the claim, in the same statement that checks it is still
+        # wanted (not cancelled, worker active): whatever happens next, never sent twice.
+        if not await storage.reminders.begin_send(r.id, token, self.deps.now()):
+            report.skipped += 1
+            return
         try:
             ids = await send_html(self.bot, out.chat_id, messages(out.reply), markup(out.reply))
+        except asyncio.CancelledError:  # shutting down mid-call: it may have arrived
+            # Settle it as sent before giving way (left 'sending' if even that is cut short).
+            await storage.reminders.mark_sent(r.id, token, self.deps.now())
+            raise
         except Forbidden:
             report.blocked += 1
             self._blocked.add(out.chat_id)

@@ -157,6 +157,10 @@ class ReminderRepository(Repository):
             Reminder.due_at <= now,
             or_(Reminder.retry_at.is_(None), Reminder.retry_at <= now),
         )
+        # Left 'sending' by a claim whose lease ran out: it may have arrived, so it counts as
+        # sent (the rule a timed-out send follows).
+        in_doubt = and_(available, Reminder.sending_at.is_not(None))
+        available = and_(available, Reminder.sending_at.is_(None))
         worn_out = and_(available, Reminder.attempts >= max_attempts)
         available = and_(available, Reminder.attempts < max_attempts)
         # A CTE, evaluated once: PostgreSQL may re-run an IN (subquery) per outer row, and
@@ -171,6 +175,12 @@ class ReminderRepository(Repository):
             .prefix_with("MATERIALIZED")
         )
         async with self.sessions.begin() as s:
+            await s.execute(
+                update(Reminder)
+                .where(in_doubt)
+                .values(sent_at=Reminder.sending_at, claimed_by=None, retry_at=None)
+                .execution_options(synchronize_session=False)
+            )
             given_up = (
                 await s.execute(
                     update(Reminder)
@@ -235,18 +245,48 @@ class ReminderRepository(Repository):
                 return now
         return float(end) - span
 
+    async def begin_send(self, reminder_id: str, token: str, now: datetime) -> bool:
+        """Mark a claimed row 'sending' just before the Bot API call; False (do not send) if
+        the claim was lost, the row was cancelled meanwhile or its worker removed."""
+        async with self.sessions.begin() as s:
+            done = await s.scalar(
+                update(Reminder)
+                .where(
+                    Reminder.id == reminder_id,
+                    Reminder.claimed_by == token,
+                    _unsent(),
+                    exists().where(Worker.id == Reminder.worker_id, Worker.active.is_(True)),
+                )
+                .values(sending_at=now)
+                .returning(Reminder.id)
+                .execution_options(synchronize_session=False)
+            )
+            return done is not None
+
     async def mark_sent(self, reminder_id: str, token: str, now: datetime) -> bool:
-        """Record a delivery under this claim; False if the claim was lost meanwhile."""
+        """Record a delivery under this claim; False if the claim was lost or the row was
+        cancelled meanwhile."""
         return await self._settle(
-            reminder_id, token, sent_at=now, claimed_by=None, retry_at=None, last_error=None
+            reminder_id,
+            token,
+            Reminder.cancelled.is_(False),
+            sent_at=now,
+            claimed_by=None,
+            retry_at=None,
+            last_error=None,
         )
 
     async def release(
         self, reminder_id: str, token: str, retry_at: datetime, error: str | None
     ) -> bool:
-        """Give a claimed row back, to be tried again at ``retry_at``."""
+        """Give a claimed row back (not delivered), to be tried again at ``retry_at``."""
         return await self._settle(
-            reminder_id, token, claimed_by=None, retry_at=retry_at, last_error=error
+            reminder_id,
+            token,
+            claimed_by=None,
+            retry_at=retry_at,
+            last_error=error,
+            sending_at=None,
         )
 
     async def drop(self, reminder_id: str, token: str, error: str | None = None) -> bool:
@@ -255,11 +295,13 @@ class ReminderRepository(Repository):
             reminder_id, token, cancelled=True, claimed_by=None, last_error=error
         )
 
-    async def _settle(self, reminder_id: str, token: str, **values: object) -> bool:
+    async def _settle(
+        self, reminder_id: str, token: str, *conds: ColumnElement[bool], **values: object
+    ) -> bool:
         async with self.sessions.begin() as s:
             done = await s.scalar(
                 update(Reminder)
-                .where(Reminder.id == reminder_id, Reminder.claimed_by == token)
+                .where(Reminder.id == reminder_id, Reminder.claimed_by == token, *conds)
                 .values(**values)
                 .returning(Reminder.id)
                 .execution_options(synchronize_session=False)

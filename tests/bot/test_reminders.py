@@ -3,6 +3,8 @@ pressed as on a phone, the clock is moved by the test."""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -456,3 +458,57 @@ async def test_one_reminder_that_cannot_be_composed_does_not_hold_up_its_batch(
     [held] = await storage.reminders.pending_for(b.id)
     assert held.claimed_by is None  # given back, to be tried again later, not held
     assert reminders_in(broken) == []
+
+
+async def calls_to(api: FakeBotApi, chat_id: int, n: int) -> None:
+    """Wait until the fake server has had ``n`` reminder sends for the chat."""
+    for _ in range(500):
+        if len(reminder_sends(api, chat_id)) >= n:
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("the send never reached the server")
+
+
+def reminder_sends(api: FakeBotApi, chat_id: int) -> list[object]:
+    return [
+        c
+        for c in api.calls_for(chat_id)
+        if c.method == "sendMessage" and "r|" in str(c.params.get("reply_markup"))
+    ]
+
+
+async def test_a_sweep_stopped_mid_send_never_sends_that_reminder_twice(
+    storage: Storage, api: FakeBotApi, bot: object, clock: FakeClock, worker: Person
+) -> None:
+    me = await worker_of(storage, worker)
+    soon = clock.now + timedelta(hours=1)
+    await storage.reminders.add(
+        me.id, [NewReminder(Kind.SESSION_SOON, clock.now, subject_at=soon)]
+    )
+    api.fail("sendMessage", 200, delay=3.0, chat_id=worker.chat_id)  # slow: still in flight
+    running = asyncio.create_task(sweep(bot))
+    await calls_to(api, worker.chat_id or 0, 1)
+    running.cancel()  # shutdown while the Bot API call is under way
+    with contextlib.suppress(asyncio.CancelledError):
+        await running
+    clock.advance(timedelta(minutes=10))  # well past the claim's lease
+    await sweep(bot)
+    assert len(reminder_sends(api, worker.chat_id or 0)) == 1
+
+
+async def test_a_reminder_cancelled_after_its_claim_is_not_sent(
+    storage: Storage, api: FakeBotApi, bot: object, clock: FakeClock, worker: Person
+) -> None:
+    me = await worker_of(storage, worker)
+    soon = clock.now + timedelta(hours=1)
+    rows = [
+        NewReminder(Kind.SESSION_SOON, clock.now - timedelta(minutes=1), subject_at=soon),
+        NewReminder(Kind.SESSION_SOON, clock.now, subject_at=soon),
+    ]
+    await storage.reminders.add(me.id, rows)
+    _, second = await storage.reminders.pending_for(me.id)
+    running = asyncio.create_task(sweep(bot))  # both claimed; one a second per chat
+    await calls_to(api, worker.chat_id or 0, 1)
+    assert await storage.reminders.cancel(me.id, second.id)  # e.g. 'It didn't happen'
+    report = await running
+    assert report.sent == 1 and len(reminder_sends(api, worker.chat_id or 0)) == 1

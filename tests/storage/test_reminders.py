@@ -241,3 +241,35 @@ async def test_an_unreadable_row_is_given_back_alone_and_given_up_at_the_limit(
     async with storage.sessions() as s:
         row = (await s.execute(select(Reminder).where(Reminder.id == bad))).scalar_one()
     assert row.cancelled and row.attempts == 3 and row.last_error == "too many attempts"
+
+
+async def test_a_row_left_sending_counts_as_sent_after_its_lease(storage: Storage) -> None:
+    wid = await make_worker(storage)
+    await due_rows(storage, wid, 2)
+    lease = timedelta(minutes=5)
+    crashed, failed = await storage.reminders.claim_due("crashed", NOW, lease=lease)
+    assert await storage.reminders.begin_send(crashed.id, "crashed", NOW)
+    assert await storage.reminders.begin_send(failed.id, "crashed", NOW)
+    # A send that failed for sure is given back; the other crashed mid-call.
+    assert await storage.reminders.release(failed.id, "crashed", NOW, "BadRequest")
+    [again] = await storage.reminders.claim_due("other", NOW + lease, lease=lease)
+    assert again.id == failed.id  # only the one that surely did not arrive
+    async with storage.sessions() as s:
+        sent_at = await s.scalar(select(Reminder.sent_at).where(Reminder.id == crashed.id))
+    assert sent_at == NOW
+    assert await storage.reminders.mark_sent(again.id, "other", NOW + lease)
+    assert await storage.reminders.claim_due("third", NOW + 3 * lease) == []
+
+
+async def test_a_row_cancelled_after_its_claim_is_not_sent(storage: Storage) -> None:
+    wid = await make_worker(storage)
+    await due_rows(storage, wid, 3)
+    first, second, third = await storage.reminders.claim_due("a", NOW)
+    assert await storage.reminders.cancel(wid, first.id)
+    assert not await storage.reminders.begin_send(first.id, "a", NOW)
+    assert await storage.reminders.begin_send(second.id, "a", NOW)
+    assert await storage.reminders.cancel(wid, second.id)  # cancelled while in flight
+    assert not await storage.reminders.mark_sent(second.id, "a", NOW)
+    assert not await storage.reminders.begin_send(third.id, "other", NOW)  # not its claim
+    assert await storage.workers.deactivate(wid)
+    assert not await storage.reminders.begin_send(third.id, "a", NOW)
