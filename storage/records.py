@@ -26,6 +26,8 @@ class WorkerRecord:
     digest_minutes: int | None = None
     #: What a reminder's first message shows: "private" (nothing) or "initials".
     lock_screen: str = "private"
+    #: When Telegram last said this worker blocked the bot; None once they are back.
+    blocked_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,8 @@ async def make_turn(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Turn 
     worker = await d.storage.workers.by_telegram_id(user.id)
     if worker is None:
         return None
+    if worker.blocked_at is not None:  # any update shows they unblocked the bot
+        await d.storage.workers.back(worker.id)
     message = update.message
     if message is None:
         return Turn(d, worker, chat_of(update))

@@ -5,10 +5,11 @@ down goes out then, saying how late). The reminders table is the truth; nothing 
 APScheduler. Sending is paced through slots reserved in the database, so all instances
 together stay under ``per_second`` (default 20/s, leaving Telegram's other ~10/s of a bot's
 30/s for replies to workers), one chat gets at most one reminder a second, and rows go out in
-due order. A 403 cancels that worker's reminders; a 429 or a failure is retried with backoff;
-a timed-out send counts as sent, since it may have arrived and must not arrive twice. For
-the same reason a row is marked 'sending' before its Bot API call, and one left so (a crash,
-a shutdown) counts as sent once its claim's lease runs out.
+due order. A 403 holds that worker's reminders until any update from them shows they are
+back; a 429 or a failure is retried with backoff; a timed-out send counts as sent, since it
+may have arrived and must not arrive twice. For the same reason a row is marked 'sending'
+before its Bot API call, and one left so (a crash, a shutdown) counts as sent once its
+claim's lease runs out.
 """
 
 from __future__ import annotations
@@ -193,8 +194,8 @@ class Sweeper:
         if delay > 0:
             await asyncio.sleep(delay)
         storage, r = self.deps.storage, out.reminder
-        if out.chat_id in self._blocked:
-            await storage.reminders.drop(r.id, token, "Forbidden")
+        if out.chat_id in self._blocked:  # held until they are back
+            await storage.reminders.release(r.id, token, self.deps.now(), "Forbidden")
             return
         # Marked 'sending' under the claim, in the same statement that checks it is still
         # wanted (not cancelled, worker active): whatever happens next, never sent twice.
@@ -211,6 +212,7 @@ class Sweeper:
             report.blocked += 1
             self._blocked.add(out.chat_id)
             await storage.reminders.worker_unreachable(r.worker_id, self.deps.now())
+            await storage.reminders.release(r.id, token, self.deps.now(), "Forbidden")
             return
         except TimedOut:
             ids = []  # it may have arrived: never send it twice

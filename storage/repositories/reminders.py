@@ -162,7 +162,12 @@ class ReminderRepository(Repository):
         in_doubt = and_(available, Reminder.sending_at.is_not(None))
         available = and_(available, Reminder.sending_at.is_(None))
         worn_out = and_(available, Reminder.attempts >= max_attempts)
-        available = and_(available, Reminder.attempts < max_attempts)
+        available = and_(
+            available,
+            Reminder.attempts < max_attempts,
+            # Held while the worker has the bot blocked (not cancelled: they may come back).
+            ~exists().where(Worker.id == Reminder.worker_id, Worker.blocked_at.is_not(None)),
+        )
         # A CTE, evaluated once: PostgreSQL may re-run an IN (subquery) per outer row, and
         # with SKIP LOCKED each run would pick further rows, claiming more than ``limit``.
         pick = (
@@ -344,12 +349,11 @@ class ReminderRepository(Repository):
             )
             return len(gone.all())
 
-    async def worker_unreachable(self, worker_id: int, now: datetime) -> int:
-        """Telegram said the worker blocked the bot: cancel every pending reminder of theirs
-        and stop making new ones until they are back. Returns how many were cancelled."""
+    async def worker_unreachable(self, worker_id: int, now: datetime) -> None:
+        """Telegram said the worker blocked the bot: hold their reminders (the sweep does not
+        claim them) and make no new ones until any update from them shows they are back."""
         async with self.sessions.begin() as s:
             await s.execute(update(Worker).where(Worker.id == worker_id).values(blocked_at=now))
-            return await cancel_pending(s, worker_id)
 
     async def reschedule(
         self,

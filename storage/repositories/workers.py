@@ -57,6 +57,7 @@ class WorkerRepository(Repository):
             session_hour_before=row.session_hour_before,
             digest_minutes=row.digest_minutes,
             lock_screen=row.lock_screen,
+            blocked_at=row.blocked_at,
         )
 
     async def create_invite(
@@ -161,6 +162,18 @@ class WorkerRepository(Repository):
                 )
             )
             return self._record(row) if row else None
+
+    async def back(self, worker_id: int) -> bool:
+        """The worker wrote to the bot after blocking it: their reminders go out again."""
+        async with self.sessions.begin() as s:
+            done = await s.execute(
+                update(Worker)
+                .where(Worker.id == worker_id, Worker.blocked_at.is_not(None))
+                .values(blocked_at=None)
+                .returning(Worker.id)
+                .execution_options(synchronize_session=False)
+            )
+            return done.first() is not None
 
     async def get(self, worker_id: int) -> WorkerRecord | None:
         """Return a worker by id, active or not."""

@@ -298,7 +298,7 @@ async def test_restart_sends_what_was_missed_and_keeps_the_rest(
     assert len(ids) == len(set(ids))
 
 
-async def test_blocked_worker_loses_reminders_and_429_is_retried(
+async def test_blocked_worker_reminders_wait_until_they_are_back_and_429_is_retried(
     storage: Storage, api: FakeBotApi, bot: object, clock: FakeClock
 ) -> None:
     blocked = await invite(storage, api, 7001, "Blocked")
@@ -314,7 +314,7 @@ async def test_blocked_worker_loses_reminders_and_429_is_retried(
     # A flood limit longer than the retry budget: given back, tried again later, sent once.
     api.fail("sendMessage", 429, times=1, retry_after=60, chat_id=busy.chat_id)
     await sweep(bot)
-    assert await storage.reminders.pending_for(b.id) == []  # 403: all cancelled
+    assert len(await storage.reminders.pending_for(b.id)) == 3  # 403: held, not cancelled
     assert len(reminders_in(busy)) == 1
     [waiting] = [r for r in await storage.reminders.pending_for(u.id) if r.due_at == clock.now]
     assert waiting.attempts == 1
@@ -329,7 +329,12 @@ async def test_blocked_worker_loses_reminders_and_429_is_retried(
         for c in api.calls_for(blocked.chat_id or 0)
         if c.method == "sendMessage" and "r|" in str(c.params.get("reply_markup"))
     ]
-    assert len(blocked_sends) == 1  # tried once, never again
+    assert len(blocked_sends) == 1  # tried once, not again while blocked
+    # Any update from them (not only a note or a setting) shows they are back.
+    api.unblock(blocked.chat_id or 0)
+    await blocked.say("/help")
+    await sweep(bot)
+    assert len(reminders_in(blocked)) == 2  # the two due ones; tomorrow's waits
     # A short flood limit is waited out within the call: one reminder, sent once.
     await storage.reminders.add(u.id, [NewReminder(Kind.SESSION_SOON, clock.now, subject_at=soon)])
     api.fail("sendMessage", 429, times=1, retry_after=1, chat_id=busy.chat_id)
@@ -443,6 +448,7 @@ def test_saved_card_shows_the_next_session_and_why_a_note_is_late() -> None:
 async def test_one_reminder_that_cannot_be_composed_does_not_hold_up_its_batch(
     storage: Storage, api: FakeBotApi, bot: object, clock: FakeClock
 ) -> None:
+    no_background_sweeps(bot)
     broken = await invite(storage, api, 7101, "Broken")
     fine = await invite(storage, api, 7102, "Fine")
     b, f = await worker_of(storage, broken), await worker_of(storage, fine)
@@ -454,7 +460,8 @@ async def test_one_reminder_that_cannot_be_composed_does_not_hold_up_its_batch(
     async with storage.sessions.begin() as s:  # a zone that no longer exists
         await s.execute(update(Worker).where(Worker.id == b.id).values(timezone="Nowhere/Gone"))
     report = await sweep(bot)
-    assert len(reminders_in(fine)) == 1 and report.sent == 1 and report.retried == 1
+    assert report.sent == 1 and report.retried == 1
+    assert len(reminders_in(fine)) == 1
     [held] = await storage.reminders.pending_for(b.id)
     assert held.claimed_by is None  # given back, to be tried again later, not held
     assert reminders_in(broken) == []
@@ -467,6 +474,12 @@ async def calls_to(api: FakeBotApi, chat_id: int, n: int) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("the send never reached the server")
+
+
+def no_background_sweeps(app: object) -> None:
+    """Only the test's own sweeps run (the job's would race with what the test times)."""
+    for job in app.job_queue.jobs():  # type: ignore[attr-defined]
+        job.enabled = False
 
 
 def reminder_sends(api: FakeBotApi, chat_id: int) -> list[object]:
@@ -499,6 +512,7 @@ async def test_a_sweep_stopped_mid_send_never_sends_that_reminder_twice(
 async def test_a_reminder_cancelled_after_its_claim_is_not_sent(
     storage: Storage, api: FakeBotApi, bot: object, clock: FakeClock, worker: Person
 ) -> None:
+    no_background_sweeps(bot)
     me = await worker_of(storage, worker)
     soon = clock.now + timedelta(hours=1)
     rows = [

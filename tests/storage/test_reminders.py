@@ -111,19 +111,29 @@ async def test_reminders_are_the_workers_own(storage: Storage) -> None:
     assert sealed is not None and b"secret" not in sealed
 
 
-async def test_blocked_or_removed_workers_lose_their_pending_reminders(storage: Storage) -> None:
+async def test_blocked_workers_reminders_are_held_removed_workers_lose_them(
+    storage: Storage,
+) -> None:
     a, b = await make_worker(storage, 1), await make_worker(storage, 2)
     for wid in (a, b):
         await due_rows(storage, wid, 3)
-    assert await storage.reminders.worker_unreachable(a, NOW) == 3
-    assert await storage.reminders.pending_for(a) == []
+    await storage.reminders.worker_unreachable(a, NOW)
+    assert len(await storage.reminders.pending_for(a)) == 3  # held, not cancelled
     assert await storage.workers.deactivate(b)
     assert await storage.reminders.pending_for(b) == []
     assert await storage.reminders.claim_due("t", NOW) == []
     # Changing a setting shows the worker is back: new reminders are made for them again.
     assert await storage.agenda.digest_wanted() == []
     await storage.workers.update_settings(a, digest_minutes=8 * 60)
+    back = await storage.reminders.claim_due("t", NOW)
+    assert len(back) == 3  # back: the held ones go out after all
+    for r in back:
+        assert await storage.reminders.mark_sent(r.id, "t", NOW)
     assert [w for w, _, _ in await storage.agenda.digest_wanted()] == [a]
+    await storage.reminders.worker_unreachable(a, NOW)
+    assert (await storage.workers.get(a)).blocked_at == NOW  # type: ignore[union-attr]
+    assert await storage.workers.back(a)
+    assert not await storage.workers.back(a)  # one statement, only while blocked
 
 
 async def save_note(st: Storage, wid: int, name: str = "Alex Smith", **kw: object) -> object:
