@@ -123,7 +123,7 @@ async def read_day(deps: Deps, worker: WorkerRecord) -> Day:
         s
         for s in await storage.agenda.planned_sessions(worker.id, now - LOOK_BACK, now)
         if s.participant_id is not None
-        and not await storage.agenda.written_since(worker.id, s.note_id)
+        and not await storage.agenda.written_since(worker.id, s.note_id, s.start)
     ]
     return Day(overdue, due_today, draft, unwritten)
 

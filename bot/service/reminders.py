@@ -104,7 +104,8 @@ async def _message(
         text = f"📅 You have a session{who} {day} at {at}{lead}."
         buttons = ((Button("Open", f"r|open|{r.id}"), Button("Add to calendar", f"r|ics|{r.id}")),)
     elif r.kind == Kind.MISSING_NOTE:
-        if await storage.agenda.written_since(w.id, r.ref_id or ""):
+        start = r.subject_at or r.due_at - policy.MISSING_NOTE_AFTER
+        if await storage.agenda.written_since(w.id, r.ref_id or "", start):
             return Skipped(r, "written")
         subject = f"the session{who}" if who else f"your {at} session"
         text = f"📝 Did {subject} happen? No note has been saved for it yet."

@@ -158,11 +158,10 @@ class AgendaRepository(Repository):
                 )
         return list(seen.values())
 
-    async def written_since(self, worker_id: int, note_id: str) -> bool:
-        """Whether a newer note about the same participant exists (the planned one, written)."""
-        first = select(Note.participant_id, Note.created_at).where(
-            Note.id == note_id, Note.worker_id == worker_id
-        )
+    async def written_since(self, worker_id: int, note_id: str, start: datetime) -> bool:
+        """Whether a note about the planning note's participant was saved after ``start``,
+        the planned session's start (a note written in between is about another session)."""
+        first = select(Note.participant_id).where(Note.id == note_id, Note.worker_id == worker_id)
         async with self.sessions() as s:
             planning = (await s.execute(first)).one_or_none()
             if planning is None or planning.participant_id is None:
@@ -172,7 +171,7 @@ class AgendaRepository(Repository):
                 .where(
                     Note.worker_id == worker_id,
                     Note.participant_id == planning.participant_id,
-                    Note.created_at > planning.created_at,
+                    Note.created_at > start,
                 )
                 .limit(1)
             )

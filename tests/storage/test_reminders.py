@@ -186,13 +186,19 @@ async def test_planned_sessions_and_whether_they_were_written(storage: Storage) 
     [session] = await storage.agenda.planned_sessions(wid, NOW)
     assert (session.note_id, session.start, session.label) == (note.id, start, "A. S.")  # type: ignore[attr-defined]
     assert session.duration_minutes == 45
-    assert not await storage.agenda.written_since(wid, note.id)  # type: ignore[attr-defined]
+    assert not await storage.agenda.written_since(wid, note.id, start)  # type: ignore[attr-defined]
     pid = note.participant_id  # type: ignore[attr-defined]
+    # A note about a session in between is not the planned one.
     await storage.notes.save(
-        NewNote(wid, "peer_support", 1, {}, start, 45, participant_id=pid),
+        NewNote(wid, "peer_support", 1, {}, NOW, 45, participant_id=pid),
         NOW + timedelta(seconds=1),
     )
-    assert await storage.agenda.written_since(wid, note.id)  # type: ignore[attr-defined]
+    assert not await storage.agenda.written_since(wid, note.id, start)  # type: ignore[attr-defined]
+    await storage.notes.save(
+        NewNote(wid, "peer_support", 1, {}, start, 45, participant_id=pid),
+        start + timedelta(hours=1),
+    )
+    assert await storage.agenda.written_since(wid, note.id, start)  # type: ignore[attr-defined]
     # "It didn't happen" closes every row about it: the session is no longer planned.
     await storage.reminders.cancel_about(wid, note.id, Kind.SESSIONS, sent_too=True)  # type: ignore[attr-defined]
     assert await storage.agenda.planned_sessions(wid, NOW) == []
