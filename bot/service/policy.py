@@ -80,11 +80,12 @@ def late_text(note: NoteRecord) -> str | None:
 def action_reminder(
     due: date | None, timezone: str, now: datetime, morning_minutes: int = _minutes(MORNING)
 ) -> datetime | None:
-    """The worker's morning on the due date, in UTC; None when there is no date or it passed."""
+    """The worker's morning on the due date, in UTC; ``now`` (the next sweep) when that has
+    passed, so an action due today or earlier is still reminded; None without a date."""
     if due is None:
         return None
     at = local_at(due, morning_minutes, timezone)
-    return at if at > now else None
+    return at if at > now else now
 
 
 def session_reminders(

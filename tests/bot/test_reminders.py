@@ -12,6 +12,7 @@ import icalendar
 from sqlalchemy import update
 
 from bot.fakeapi import BotMessage, FakeBotApi
+from bot.service import policy
 from bot.service.saving import to_new_note
 from bot.telegram import reminding
 from conversations.completion import CompletedAction, FinishedNote
@@ -276,17 +277,19 @@ async def test_restart_sends_what_was_missed_and_keeps_the_rest(
     async with make_bot(storage) as app:
         await person.wait_for("late")  # the start-up sweep, with nothing pressed
         await sweep(app)
-        [missed] = [m.plain for m in reminders_in(person)]
+        # The missed digest, and the action due today (its 09:00 had passed: sent at once).
+        missed, action = sorted((m.plain for m in reminders_in(person)), key=len, reverse=True)
         assert missed.endswith("(Due today 12:00, sent 3 h late.)")
+        assert action.startswith("⏰ A follow-up is due")
         clock.advance(timedelta(minutes=4))
         await sweep(app)
-        assert len(reminders_in(person)) == 1  # the claimed one waits out its lease
+        assert len(reminders_in(person)) == 2  # the claimed one waits out its lease
         clock.advance(timedelta(minutes=1))
         await sweep(app)
-        assert len(reminders_in(person)) == 2
+        assert len(reminders_in(person)) == 3
         clock.advance(timedelta(days=1))
         await sweep(app)
-        assert len(reminders_in(person)) == 4  # the future one, and today's digest
+        assert len(reminders_in(person)) == 5  # the future one, and today's digest
     sends = [c for c in api.calls_for(person.chat_id or 0) if c.method == "sendMessage"]
     ids = [
         b["callback_data"]
@@ -526,3 +529,17 @@ async def test_a_reminder_cancelled_after_its_claim_is_not_sent(
     assert await storage.reminders.cancel(me.id, second.id)  # e.g. 'It didn't happen'
     report = await running
     assert report.sent == 1 and len(reminder_sends(api, worker.chat_id or 0)) == 1
+
+
+async def test_actions_due_today_after_the_morning_or_overdue_are_still_reminded(
+    storage: Storage, api: FakeBotApi, bot: object, clock: FakeClock, worker: Person
+) -> None:
+    me = await worker_of(storage, worker, "Europe/London")  # 15:00 there: 09:00 has passed
+    today = policy.local_day(clock.now, me.timezone)
+    actions = (
+        CompletedAction("Call the council", "worker", today),
+        CompletedAction("Send leaflet", "worker", today - timedelta(days=2)),
+    )
+    await save_note(storage, me, clock.now, actions=actions)
+    await sweep(bot)
+    assert len(reminders_in(worker)) == 2

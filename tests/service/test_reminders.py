@@ -122,7 +122,8 @@ def test_action_reminders_at_nine_local_across_daylight_saving(
 ) -> None:
     now = datetime(2026, 9, 1, tzinfo=UTC)
     assert policy.action_reminder(due, tz, now) == utc
-    assert policy.action_reminder(due, tz, utc) is None  # passed: none made
+    later = utc + timedelta(hours=5)
+    assert policy.action_reminder(due, tz, later) == later  # passed: at the next sweep
 
 
 def test_tomorrow_across_a_change_keeps_the_local_hour(db_url: str) -> None:
