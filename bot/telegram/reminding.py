@@ -195,7 +195,7 @@ class Sweeper:
             await asyncio.sleep(delay)
         storage, r = self.deps.storage, out.reminder
         if out.chat_id in self._blocked:  # held until they are back
-            await storage.reminders.release(r.id, token, self.deps.now(), "Forbidden")
+            await storage.reminders.release(r.id, token, self.deps.now(), "Forbidden", False)
             return
         # Marked 'sending' under the claim, in the same statement that checks it is still
         # wanted (not cancelled, worker active): whatever happens next, never sent twice.
@@ -212,7 +212,7 @@ class Sweeper:
             report.blocked += 1
             self._blocked.add(out.chat_id)
             await storage.reminders.worker_unreachable(r.worker_id, self.deps.now())
-            await storage.reminders.release(r.id, token, self.deps.now(), "Forbidden")
+            await storage.reminders.release(r.id, token, self.deps.now(), "Forbidden", False)
             return
         except TimedOut:
             ids = []  # it may have arrived: never send it twice
@@ -247,7 +247,7 @@ class Sweeper:
         at_least: timedelta = timedelta(0),
     ) -> None:
         now, storage = self.deps.now(), self.deps.storage
-        again = policy.retry_at(r.attempts, now)
+        again = policy.retry_at(r.attempts + 1, now)  # this failure counts too
         if again is None:
             report.given_up += 1
             await storage.reminders.drop(r.id, token, error[:32])

@@ -205,7 +205,6 @@ class ReminderRepository(Repository):
                         claimed_by=token,
                         claimed_at=now,
                         retry_at=now + lease,
-                        attempts=Reminder.attempts + 1,
                     )
                     .returning(*COLUMNS)
                     .execution_options(synchronize_session=False)
@@ -223,7 +222,9 @@ class ReminderRepository(Repository):
                 await s.execute(
                     update(Reminder)
                     .where(Reminder.id.in_(unreadable), Reminder.claimed_by == token)
-                    .values(claimed_by=None, last_error="unreadable")
+                    .values(
+                        claimed_by=None, last_error="unreadable", attempts=Reminder.attempts + 1
+                    )
                     .execution_options(synchronize_session=False)
                 )
         return sorted(claimed, key=lambda r: (r.due_at, r.id))
@@ -282,9 +283,18 @@ class ReminderRepository(Repository):
         )
 
     async def release(
-        self, reminder_id: str, token: str, retry_at: datetime, error: str | None
+        self,
+        reminder_id: str,
+        token: str,
+        retry_at: datetime,
+        error: str | None,
+        counted: bool | None = None,
     ) -> bool:
-        """Give a claimed row back (not delivered), to be tried again at ``retry_at``."""
+        """Give a claimed row back (not delivered), to be tried again at ``retry_at``.
+
+        A failure (``error``) uses up one of its attempts unless ``counted`` says otherwise;
+        a row given back unsent for pacing (no error) does not."""
+        used = (error is not None) if counted is None else counted
         return await self._settle(
             reminder_id,
             token,
@@ -292,6 +302,7 @@ class ReminderRepository(Repository):
             retry_at=retry_at,
             last_error=error,
             sending_at=None,
+            attempts=Reminder.attempts + int(used),
         )
 
     async def drop(self, reminder_id: str, token: str, error: str | None = None) -> bool:

@@ -37,7 +37,7 @@ async def test_claims_are_exclusive_and_in_due_order(storage: Storage) -> None:
     assert len(ids) == len(set(ids)) == 120  # each due row once; the future one not at all
     for batch in claims:
         assert [r.due_at for r in batch] == sorted(r.due_at for r in batch)
-        assert all(r.attempts == 1 for r in batch)
+        assert all(r.attempts == 0 for r in batch)  # a claim is not an attempt
     assert await storage.reminders.claim_due("late", NOW) == []
 
 
@@ -57,7 +57,7 @@ async def test_a_lost_claim_comes_back_after_its_lease_and_cannot_be_marked_twic
     [first] = await storage.reminders.claim_due("crashed", NOW, lease=lease)
     assert await storage.reminders.claim_due("other", NOW + timedelta(minutes=4)) == []
     [again] = await storage.reminders.claim_due("other", NOW + lease, lease=lease)
-    assert again.id == first.id and again.attempts == 2
+    assert again.id == first.id and again.attempts == 0  # nothing failed
     assert not await storage.reminders.mark_sent(first.id, "crashed", NOW + lease)
     assert await storage.reminders.mark_sent(first.id, "other", NOW + lease)
     assert not await storage.reminders.mark_sent(first.id, "other", NOW + lease)
@@ -72,7 +72,7 @@ async def test_a_released_row_waits_for_its_retry_time(storage: Storage) -> None
     assert await storage.reminders.release(row.id, "a", later, "RetryAfter")
     assert await storage.reminders.claim_due("b", NOW + timedelta(seconds=29)) == []
     [back] = await storage.reminders.claim_due("b", later)
-    assert back.id == row.id and back.attempts == 2
+    assert back.id == row.id and back.attempts == 1
     assert await storage.reminders.drop(back.id, "b", "Forbidden")
     assert await storage.reminders.claim_due("c", later + timedelta(days=1)) == []
 
@@ -289,3 +289,17 @@ async def test_a_row_cancelled_after_its_claim_is_not_sent(storage: Storage) -> 
     assert not await storage.reminders.begin_send(third.id, "other", NOW)  # not its claim
     assert await storage.workers.deactivate(wid)
     assert not await storage.reminders.begin_send(third.id, "a", NOW)
+
+
+async def test_only_real_failures_use_up_attempts(storage: Storage) -> None:
+    wid = await make_worker(storage)
+    await due_rows(storage, wid, 1)
+    lease = timedelta(minutes=5)
+    [row] = await storage.reminders.claim_due("a", NOW, lease=lease)
+    assert await storage.reminders.release(row.id, "a", NOW, None)  # paced to the next sweep
+    [row] = await storage.reminders.claim_due("b", NOW, lease=lease)
+    [row] = await storage.reminders.claim_due("c", NOW + lease, lease=lease)  # lease ran out
+    assert row.attempts == 0
+    assert await storage.reminders.release(row.id, "c", NOW + lease, "NetworkError")
+    [row] = await storage.reminders.claim_due("d", NOW + lease)
+    assert row.attempts == 1
