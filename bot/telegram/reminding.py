@@ -34,6 +34,8 @@ from bot.telegram.render import markup, messages
 from storage.records import ReminderRecord
 
 log = logging.getLogger(__name__)
+#: Sends start within this share of a claim's lease (measured from the claim).
+SEND_WINDOW = 0.5
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,7 @@ class Sweeper:
             sending: list[asyncio.Task[None]] = []
             while True:
                 token = f"{self.instance}:{uuid.uuid4().hex[:8]}"
+                claimed = time.time()  # the lease runs from here, not from when sends start
                 batch = await self.deps.storage.reminders.claim_due(
                     token,
                     self.deps.now(),
@@ -94,7 +97,7 @@ class Sweeper:
                 if not batch:
                     break
                 started = time.time()
-                last_slot = await self._schedule(token, batch, report, sending)
+                last_slot = await self._schedule(token, claimed, batch, report, sending)
                 if len(batch) < self.config.batch:
                     break
                 # Claim the next batch before this one's slots run out, early enough to have it
@@ -125,6 +128,7 @@ class Sweeper:
     async def _schedule(
         self,
         token: str,
+        claimed: float,
         batch: list[ReminderRecord],
         report: SweepReport,
         sending: list[asyncio.Task[None]],
@@ -142,14 +146,17 @@ class Sweeper:
             return time.time()
         rate = self.config.per_second
         first = await storage.reminders.reserve_slots(len(ready), rate, time.time())
-        lease_end = time.time() + self.config.lease.total_seconds() * 0.8
+        # Sends start within the first half of the claim's lease, leaving the rest for a slow
+        # call and its settling; later slots are given back (uncounted) for the next sweep.
+        lease = self.config.lease.total_seconds()
+        start_by, give_up_at = claimed + lease * SEND_WINDOW, claimed + lease * 0.8
         last = first
         for out, slot in self._timetable(ready, first, rate):
-            if slot > lease_end:  # one chat with very many due: the rest go next sweep
+            if slot > start_by:  # many due (or the shared pace is far ahead): next sweep
                 await storage.reminders.release(out.reminder.id, token, self.deps.now(), None)
                 continue
             last = max(last, slot)
-            sending.append(asyncio.create_task(self._send(out, token, slot, report)))
+            sending.append(asyncio.create_task(self._send(out, token, slot, report, give_up_at)))
         return last
 
     async def _compose(
@@ -187,13 +194,21 @@ class Sweeper:
         return plan
 
     async def _send(
-        self, out: reminders.Outgoing, token: str, slot: float, report: SweepReport
+        self,
+        out: reminders.Outgoing,
+        token: str,
+        slot: float,
+        report: SweepReport,
+        give_up_at: float = float("inf"),
     ) -> None:
         """Send one reminder at its slot and settle its row, whatever happens."""
         delay = slot - time.time()
         if delay > 0:
             await asyncio.sleep(delay)
         storage, r = self.deps.storage, out.reminder
+        if time.time() > give_up_at:  # held up (a stalled loop): too near the lease's end
+            await storage.reminders.release(r.id, token, self.deps.now(), None)
+            return
         if out.chat_id in self._blocked:  # held until they are back
             await storage.reminders.release(r.id, token, self.deps.now(), "Forbidden", False)
             return

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
@@ -543,3 +544,34 @@ async def test_actions_due_today_after_the_morning_or_overdue_are_still_reminded
     await save_note(storage, me, clock.now, actions=actions)
     await sweep(bot)
     assert len(reminders_in(worker)) == 2
+
+
+async def test_sends_start_early_in_the_claims_lease_and_later_ones_wait(
+    storage: Storage, api: FakeBotApi, bot: object, clock: FakeClock
+) -> None:
+    no_background_sweeps(bot)
+    app = bot
+    config = reminding.ReminderConfig(per_second=5.0, lease=timedelta(seconds=2), chat_gap=0)
+    app.bot_data["sweeper"] = reminding.Sweeper(app.bot, app.bot_data["deps"], config)  # type: ignore[attr-defined]
+    people = [await invite(storage, api, 7300 + i, f"P{i}") for i in range(5)]
+    soon = clock.now + timedelta(hours=1)
+    for p in people:
+        w = await worker_of(storage, p)
+        await storage.reminders.add(
+            w.id, [NewReminder(Kind.SESSION_SOON, clock.now, subject_at=soon)]
+        )
+    # Another instance has the shared pace booked ahead: the slots start 0.6 s from now.
+    await storage.reminders.reserve_slots(3, 5.0, time.time())
+    report = await sweep(app)
+    assert 0 < report.sent < 5  # slots past half the lease are given back, not sent late
+    for p in people:
+        w = await worker_of(storage, p)
+        assert all(
+            r.claimed_by is None and r.attempts == 0
+            for r in await storage.reminders.pending_for(w.id)
+        )
+    for _ in range(10):
+        if all(reminders_in(p) for p in people):
+            break
+        await sweep(app)
+    assert [len(reminders_in(p)) for p in people] == [1] * 5
