@@ -12,10 +12,9 @@ from datetime import date, timedelta
 from bot.service import policy
 from bot.service.deps import Deps, Turn
 from bot.service.moments import day, when
-from bot.service.replies import Button, Notice, Reply
+from bot.service.replies import EXPIRED, Button, Notice, Reply
 from storage.records import DraftHead, Kind, OpenAction, PlannedSession, WorkerRecord
 
-EXPIRED = "That button has expired."
 SHOWN = 20
 LOOK_BACK = timedelta(days=7)
 LABELS = {

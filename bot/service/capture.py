@@ -14,6 +14,7 @@ from bot.service import options, policy
 from bot.service.deps import Turn
 from bot.service.drafts import OpenDraft, draft_state
 from bot.service.replies import (
+    EXPIRED,
     LAST_SESSION,
     MENU,
     NEW_NOTE,
@@ -38,7 +39,6 @@ from storage.repositories import DraftConflict
 
 log = logging.getLogger(__name__)
 
-EXPIRED = "That button has expired."
 NO_NOTE = "No note is open. Tap New note to start one."
 GONE = (
     "That note was saved or discarded in the meantime, so your last message wasn't used. "

@@ -13,10 +13,9 @@ from bot.service import agenda, calendar, capture, policy
 from bot.service.deps import Turn
 from bot.service.drafts import OpenDraft
 from bot.service.moments import day, when
-from bot.service.replies import Button, Notice, Reply
+from bot.service.replies import EXPIRED, Button, Notice, Reply
 from storage.records import Kind, NewReminder, ReminderRecord
 
-EXPIRED = "That button has expired."
 WHO = {
     "participant": "the participant",
     "worker": "you",

@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from bot.service.deps import Turn
-from bot.service.replies import Button, LastSession, Notice, People, Reply, notice
+from bot.service.replies import EXPIRED, Button, LastSession, Notice, People, Reply, notice
 from conversations.fields import strip_invisible
 from conversations.template import get_template
 from storage.records import ParticipantRecord
-
-EXPIRED = "That button has expired."
 
 
 async def recent(turn: Turn, limit: int = 8) -> Reply:

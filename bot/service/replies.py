@@ -15,6 +15,8 @@ from storage.records import ActionRecord, NoteRecord, ParticipantRecord
 #: Rows of option labels; the worker answers by sending one of them (a reply keyboard).
 Options = tuple[tuple[str, ...], ...]
 
+#: The one answer to a stale, forged or unknown button, wherever it was pressed.
+EXPIRED = "That button has expired."
 NEW_NOTE = "📝 New note"
 LAST_SESSION = "🔎 Last session"
 MENU: Options = ((NEW_NOTE, LAST_SESSION),)

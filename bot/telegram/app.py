@@ -19,7 +19,7 @@ from telegram.ext import (
 )
 
 from bot.service.deps import Deps, Turn
-from bot.service.replies import Reply, notice
+from bot.service.replies import EXPIRED, Reply, notice
 from bot.telegram import reminding
 from bot.telegram.access import chat_of, deps, workers_only
 from bot.telegram.deliver import deliver, retry_tidy
@@ -68,7 +68,7 @@ TIDY_RETRY_EVERY = 300.0
 @workers_only
 async def expired_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
     """Any button we don't recognise (forged, or from an older version of the bot)."""
-    reply = Reply(toast="That button has expired.")
+    reply = Reply(toast=EXPIRED)
     await deliver(context.bot, turn, reply, update.callback_query)
 
 

@@ -12,7 +12,7 @@ from telegram.ext import ContextTypes
 
 from bot.service import agenda, calendar, followups
 from bot.service.deps import Turn
-from bot.service.replies import Reply
+from bot.service.replies import EXPIRED, Reply
 from bot.telegram.access import workers_only
 from bot.telegram.deliver import NO_PREVIEW, deliver
 from bot.telegram.render import markup, messages
@@ -69,7 +69,7 @@ async def action_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn
     assert query is not None and query.data is not None
     _, op, action_id, view = [*query.data.split("|"), "", "", ""][:4]
     if op != "done":
-        await deliver(context.bot, turn, Reply(toast=agenda.EXPIRED), query)
+        await deliver(context.bot, turn, Reply(toast=EXPIRED), query)
         return
     await show_in_place(context.bot, turn, query, await agenda.complete(turn, action_id, view))
 

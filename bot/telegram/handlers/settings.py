@@ -12,12 +12,12 @@ from telegram.ext import ContextTypes
 
 from bot.service import reminders
 from bot.service.deps import Turn
+from bot.service.replies import EXPIRED
 from bot.telegram.access import workers_only
 from bot.telegram.deliver import send_html
 from bot.telegram.html import esc
 from storage.records import WorkerRecord
 
-EXPIRED = "That button has expired."
 COMMON_ZONES = (
     "Europe/London",
     "Europe/Dublin",
