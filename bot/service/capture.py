@@ -81,10 +81,15 @@ def _seen(p: ParticipantRecord, tz: str) -> str:
     return f"{p.name} · last seen {local:%a} {local.day} {local:%b}"
 
 
+def _clock(turn: Turn) -> Clock:
+    """The worker's clock: now, in their timezone and date order."""
+    return Clock(turn.now, turn.worker.timezone, turn.worker.date_order)
+
+
 async def _ctx(turn: Turn, template: Template, note: NoteDraft, typed: str | None) -> Ctx:
     """The clock, plus participants only when the question at the cursor needs them."""
     worker = turn.worker
-    clock = Clock(turn.now, worker.timezone, worker.date_order)
+    clock = _clock(turn)
     if note.cursor.field == template.roles.get("session_date"):
         # "Just now" offers the worker's usual length whenever the first question shows.
         minutes = await turn.storage.notes.recent_durations(worker.id)
@@ -149,7 +154,7 @@ async def start_note(turn: Turn) -> Reply:
             "and start a new one?",
         )
     template = get_template(turn.deps.template_id)
-    clock = Clock(turn.now, turn.worker.timezone, turn.worker.date_order)
+    clock = _clock(turn)
     usual = policy.usual_duration(await turn.storage.notes.recent_durations(turn.worker.id))
     out = engine.start(template, Ctx(clock, usual_duration=usual))
     assert isinstance(out, Asked | Reviewing)
@@ -206,9 +211,8 @@ async def on_text(turn: Turn, text: str) -> Reply:
 def _describe(turn: Turn, od: OpenDraft) -> str:
     """'the session on Fri 20 Nov with A. S., begun Mon 23 Nov, 14:05, at question 5 of 15:
     Where was it?' (each part only when known)."""
-    clock = Clock(turn.now, turn.worker.timezone, turn.worker.date_order)
     template = template_for(od.note)
-    out = engine.show(template, od.note, Ctx(clock))
+    out = engine.show(template, od.note, Ctx(_clock(turn)))
     held = [od.note.buffer.get("item"), *od.note.answers.values()]  # a name being entered too
     person = next((v for v in held if isinstance(v, dict) and v.get("name")), None)
     parts = []
@@ -228,8 +232,7 @@ def _describe(turn: Turn, od: OpenDraft) -> str:
 
 def _question(turn: Turn, od: OpenDraft) -> str:
     """The question the draft is on, in words (for offers that mention it)."""
-    clock = Clock(turn.now, turn.worker.timezone, turn.worker.date_order)
-    out = engine.show(template_for(od.note), od.note, Ctx(clock))
+    out = engine.show(template_for(od.note), od.note, Ctx(_clock(turn)))
     return out.prompt.text if isinstance(out, Asked) else "the review"
 
 
