@@ -39,13 +39,15 @@ class IntegrityError(Exception):
 class KeyRing:
     """The keys that decrypt; the first (primary) one also encrypts."""
 
-    keys: dict[str, bytes]
+    keys: dict[str, bytes] = field(repr=False)
     primary: str
-    index_secret: bytes
+    index_secret: bytes = field(repr=False)
     rotation_pending: bool = False
     #: How many values this ring has decrypted; read by storage.metrics, never serialised.
     opens: int = field(default=0, init=False, repr=False, compare=False)
     _index_key: bytes = field(init=False, repr=False, compare=False)
+    _word_key: bytes = field(init=False, repr=False, compare=False)
+    _digest_key: bytes = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.primary not in self.keys:
@@ -57,6 +59,12 @@ class KeyRing:
             algorithm=hashes.SHA256(), length=32, salt=None, info=b"casenotes blind index v1"
         ).derive(self.index_secret)
         object.__setattr__(self, "_index_key", derived)
+        object.__setattr__(
+            self, "_word_key", _derive(self.index_secret, b"casenotes name word v1")
+        )
+        object.__setattr__(
+            self, "_digest_key", _derive(self.index_secret, b"casenotes note hash v1")
+        )
 
     @staticmethod
     def generate() -> KeyRing:
@@ -103,6 +111,15 @@ class KeyRing:
         """HMAC the normalised name so equal names match without storing them."""
         return hmac.new(self._index_key, normalise_name(name).encode(), hashlib.sha256).hexdigest()
 
+    def word_index(self, word: str) -> str:
+        """Blind index of one word of a name, accents and case folded ('Zoë' finds 'zoe')."""
+        return hmac.new(self._word_key, fold_word(word).encode(), hashlib.sha256).hexdigest()
+
+    def digest(self, data: bytes) -> str:
+        """A keyed SHA-256 of plaintext: proves a note unchanged without letting anyone
+        without the key confirm a guess of its content."""
+        return hmac.new(self._digest_key, data, hashlib.sha256).hexdigest()
+
     def to_json(self) -> str:
         """Serialise for the key file."""
         return json.dumps(
@@ -140,6 +157,24 @@ def drop_invisible(text: str) -> str:
     They are easy to paste in by accident and would make two equal-looking names differ.
     """
     return "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+
+
+def _derive(secret: bytes, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=info).derive(secret)
+
+
+def fold_word(word: str) -> str:
+    """Case- and accent-folded form of a word: 'Zoë' and 'ZOE' both become 'zoe'."""
+    decomposed = unicodedata.normalize("NFKD", drop_invisible(word).casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).strip()
+
+
+def name_words(name: str) -> list[str]:
+    """The distinct folded words of a name, split on spaces, hyphens and apostrophes."""
+    folded = fold_word(name)
+    for sep in "-'’.,":
+        folded = folded.replace(sep, " ")
+    return sorted(set(folded.split()))
 
 
 def normalise_name(name: str) -> str:

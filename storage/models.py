@@ -54,6 +54,11 @@ class Worker(Base):
     )
     #: When Telegram last said this worker blocked the bot; reminders stop until they are back.
     blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The template for this worker's new notes; None follows the organisation's default.
+    template_id: Mapped[str | None] = mapped_column(String(64))
+    #: Minutes before a card shown on request (last session, full note, history) is tidied
+    #: away when tidy-up is on.
+    card_minutes: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
 
 
 class Invite(Base):
@@ -81,10 +86,32 @@ class Participant(Base):
     name_index: Mapped[str] = mapped_column(String(64), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_session_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: False until every word of the name is in participant_words (set on insert; rows from
+    #: before the word index are indexed at start-up, when the key ring is at hand).
+    words_indexed: Mapped[bool] = mapped_column(
+        Boolean, default=True, server_default=expression.false()
+    )
+
+
+class ParticipantWord(Base):
+    """One word of a participant's name as a blind index, so 'Alex' finds 'Alex Smith'."""
+
+    __tablename__ = "participant_words"
+    __table_args__ = (Index("ix_participant_words_lookup", "worker_id", "word_index"),)
+
+    participant_id: Mapped[str] = mapped_column(ForeignKey("participants.id"), primary_key=True)
+    word_index: Mapped[str] = mapped_column(String(64), primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"))
 
 
 class Note(Base):
+    """A saved note is locked: ``content_hash`` (a keyed hash of its plaintext) and
+    ``completed_at`` are written once, and corrections are addenda, never updates."""
+
     __tablename__ = "notes"
+    __table_args__ = (
+        Index("ix_notes_person_latest", "participant_id", "worker_id", "session_start"),
+    )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     participant_id: Mapped[str | None] = mapped_column(ForeignKey("participants.id"), index=True)
@@ -98,6 +125,47 @@ class Note(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     late: Mapped[bool] = mapped_column(Boolean, default=False)
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class Addendum(Base):
+    """A dated correction or addition under a locked note, with its author and reason."""
+
+    __tablename__ = "addenda"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    note_id: Mapped[str] = mapped_column(ForeignKey("notes.id"), index=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    #: Sealed JSON: {"reason": ..., "text": ...}.
+    body_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class PendingAddendum(Base):
+    """An addendum being written: which note, and the reason once given (one per worker)."""
+
+    __tablename__ = "pending_addenda"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), unique=True)
+    note_id: Mapped[str] = mapped_column(ForeignKey("notes.id"))
+    reason_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CardMessage(Base):
+    """A message of a card shown on request; Close or the tidy sweep deletes it.
+    Telegram message ids are not sensitive."""
+
+    __tablename__ = "card_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    card_id: Mapped[str] = mapped_column(String(32), index=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    #: When to delete it; None keeps it until Close (tidy-up off).
+    delete_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
 class Draft(Base):
@@ -208,6 +276,8 @@ SEALED_COLUMNS: list[tuple[type[Base], tuple[str, ...]]] = [
     (Worker, ("display_name_enc",)),
     (Participant, ("name_enc", "age_enc", "pronouns_enc")),
     (Note, ("content_enc",)),
+    (Addendum, ("body_enc",)),
+    (PendingAddendum, ("reason_enc",)),
     (Draft, ("state_enc",)),
     (Action, ("text_enc",)),
     (Reminder, ("text_enc",)),

@@ -28,6 +28,10 @@ class WorkerRecord:
     lock_screen: str = "private"
     #: When Telegram last said this worker blocked the bot; None once they are back.
     blocked_at: datetime | None = None
+    #: The template for new notes; None follows the organisation's default.
+    template_id: str | None = None
+    #: Minutes before a card shown on request is tidied away (when tidy-up is on).
+    card_minutes: int = 10
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,63 @@ class NoteRecord:
     completed_at: datetime | None
     late: bool
     actions: tuple[ActionRecord, ...] = field(default=())
+    #: Keyed hash of the content as saved (None for notes from before notes were locked).
+    content_hash: str | None = None
+
+
+@dataclass(frozen=True)
+class AddendumRecord:
+    """A dated correction or addition under a locked note."""
+
+    id: str
+    note_id: str
+    worker_id: int
+    author: str
+    reason: str
+    text: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class SessionLine:
+    """One row of a participant's history, read without decrypting the note."""
+
+    note_id: str
+    session_start: datetime | None
+    duration_minutes: int | None
+    late: bool
+    completed_at: datetime | None
+    addenda: int
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a longer list: ``items``, and whether there is more on either side."""
+
+    items: tuple[Any, ...]
+    page: int
+    pages: int
+    total: int
+
+
+@dataclass(frozen=True)
+class CardBatch:
+    """The messages of one card shown on request, in one chat."""
+
+    card_id: str
+    worker_id: int
+    chat_id: int
+    message_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class PendingAddendumRecord:
+    """An addendum being written: the note, and the reason once the worker gave it."""
+
+    worker_id: int
+    note_id: str
+    reason: str | None
+    created_at: datetime
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ from storage.crypto import KeyRing, load_key_ring
 from storage.db import DatabaseUnavailable, SessionFactory, create_engine, session_factory
 from storage.migrate import upgrade
 from storage.repositories import (
+    AddendumRepository,
     AgendaRepository,
+    CardRepository,
     DraftRepository,
     NoteRepository,
     ParticipantRepository,
@@ -35,6 +37,8 @@ class Storage:
     drafts: DraftRepository
     reminders: ReminderRepository
     agenda: AgendaRepository
+    addenda: AddendumRepository
+    cards: CardRepository
 
     async def close(self) -> None:
         """Release the connection pool."""
@@ -64,6 +68,7 @@ async def open_storage(
         if migrate:
             await upgrade(engine)
         await verify_or_plant_canary(sessions, ring)
+        await _catch_up(sessions, ring)
     except (OperationalError, DBAPIError, OSError) as exc:
         await engine.dispose()
         reason = type(getattr(exc, "orig", exc) or exc).__name__
@@ -83,4 +88,12 @@ async def open_storage(
         drafts=DraftRepository(sessions, ring),
         reminders=ReminderRepository(sessions, ring),
         agenda=AgendaRepository(sessions, ring),
+        addenda=AddendumRepository(sessions, ring),
+        cards=CardRepository(sessions, ring),
     )
+
+
+async def _catch_up(sessions: SessionFactory, ring: KeyRing) -> None:
+    """Index name words and lock notes stored before those existed (a no-op afterwards)."""
+    await ParticipantRepository(sessions, ring).index_missing_words()
+    await NoteRepository(sessions, ring).hash_unlocked()

@@ -2,17 +2,54 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
-from storage.models import Action, Draft, Note, Worker
-from storage.records import ActionRecord, Kind, NewNote, NewReminder, NoteRecord
+from storage.crypto import KeyRing
+from storage.models import Action, Addendum, Draft, Note, Worker
+from storage.records import (
+    ActionRecord,
+    Kind,
+    NewNote,
+    NewReminder,
+    NoteRecord,
+    Page,
+    SessionLine,
+)
 from storage.repositories.base import Repository, audit, new_id
 from storage.repositories.drafts import DraftConflict
 from storage.repositories.participants import ParticipantRepository, owned
 from storage.repositories.reminders import ReminderRepository
+
+LATEST_FIRST = (Note.session_start.desc().nulls_last(), Note.created_at.desc())
+
+
+def content_digest(
+    ring: KeyRing,
+    content: Any,
+    *,
+    session_start: datetime | None,
+    duration_minutes: int | None,
+    template_id: str,
+    template_version: int,
+) -> str:
+    """The keyed hash that locks a note: its content and the facts stored beside it."""
+    canonical = json.dumps(
+        {
+            "content": content,
+            "session_start": session_start.astimezone(UTC).isoformat() if session_start else None,
+            "duration_minutes": duration_minutes,
+            "template": [template_id, template_version],
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        ensure_ascii=False,
+    )
+    return ring.digest(canonical.encode())
 
 
 class NoteRepository(Repository):
@@ -43,6 +80,18 @@ class NoteRepository(Repository):
             completed_at=row.completed_at,
             late=row.late,
             actions=tuple(self._action(a) for a in actions),
+            content_hash=row.content_hash,
+        )
+
+    def intact(self, note: NoteRecord) -> bool:
+        """True if the note still matches the hash it was locked with."""
+        return note.content_hash is not None and note.content_hash == content_digest(
+            self.ring,
+            note.content,
+            session_start=note.session_start,
+            duration_minutes=note.duration_minutes,
+            template_id=note.template_id,
+            template_version=note.template_version,
         )
 
     async def save(self, new: NewNote, now: datetime) -> NoteRecord:
@@ -56,6 +105,14 @@ class NoteRepository(Repository):
         note_id = new_id()
         content_enc, content = self.seal_json_as_stored(
             new.content, "notes", "content_enc", note_id
+        )
+        digest = content_digest(
+            self.ring,
+            content,
+            session_start=new.session_start,
+            duration_minutes=new.duration_minutes,
+            template_id=new.template_id,
+            template_version=new.template_version,
         )
         people = ParticipantRepository(self.sessions, self.ring)
         later = ReminderRepository(self.sessions, self.ring)
@@ -84,6 +141,7 @@ class NoteRepository(Repository):
                 prow.last_session_at = new.session_start
                 s.add(prow)
                 await s.flush()
+                s.add_all(people.word_rows(prow, new.new_participant.name))
             row = Note(
                 id=note_id,
                 participant_id=prow.id if prow is not None else None,
@@ -97,6 +155,7 @@ class NoteRepository(Repository):
                 created_at=now,
                 completed_at=now,
                 late=new.late,
+                content_hash=digest,
             )
             s.add(row)
             await s.flush()
@@ -148,6 +207,7 @@ class NoteRepository(Repository):
                 ActionRecord(a.id, note_id, item.text, item.who, item.due, False)
                 for a, item in zip(actions, new.actions, strict=True)
             ),
+            content_hash=digest,
         )
 
     async def get(self, worker_id: int, note_id: str) -> NoteRecord | None:
@@ -170,15 +230,64 @@ class NoteRepository(Repository):
                 await s.scalars(
                     select(Note)
                     .where(Note.worker_id == worker_id, Note.participant_id == participant_id)
-                    .order_by(Note.session_start.desc().nulls_last(), Note.created_at.desc())
+                    .order_by(*LATEST_FIRST)
                     .limit(limit)
                 )
             ).all()
-            out = []
-            for row in rows:
-                acts = (await s.scalars(select(Action).where(Action.note_id == row.id))).all()
-                out.append(self._record(row, list(acts)))
-            return out
+            return await self._with_actions(s, list(rows))
+
+    async def _with_actions(self, s: Any, rows: list[Note]) -> list[NoteRecord]:
+        if not rows:
+            return []
+        acts = (
+            await s.scalars(select(Action).where(Action.note_id.in_([r.id for r in rows])))
+        ).all()
+        by_note: dict[str, list[Action]] = {}
+        for a in acts:
+            by_note.setdefault(a.note_id, []).append(a)
+        return [self._record(r, by_note.get(r.id, [])) for r in rows]
+
+    async def whole_record(self, worker_id: int, participant_id: str) -> list[NoteRecord]:
+        """Every note of the worker's about a participant, oldest session first."""
+        async with self.sessions() as s:
+            rows = (
+                await s.scalars(
+                    select(Note)
+                    .where(Note.worker_id == worker_id, Note.participant_id == participant_id)
+                    .order_by(Note.session_start.asc().nulls_first(), Note.created_at.asc())
+                )
+            ).all()
+            return await self._with_actions(s, list(rows))
+
+    async def history(self, worker_id: int, participant_id: str, page: int, size: int = 6) -> Page:
+        """One page of a participant's sessions, newest first, without decrypting a note."""
+        where = (Note.worker_id == worker_id, Note.participant_id == participant_id)
+        async with self.sessions() as s:
+            total = await s.scalar(select(func.count()).select_from(Note).where(*where)) or 0
+            pages = max(1, -(-total // size))
+            page = min(max(page, 0), pages - 1)
+            extra = (
+                select(func.count())
+                .select_from(Addendum)
+                .where(Addendum.note_id == Note.id)
+                .scalar_subquery()
+            )
+            rows = await s.execute(
+                select(
+                    Note.id,
+                    Note.session_start,
+                    Note.duration_minutes,
+                    Note.late,
+                    Note.completed_at,
+                    extra,
+                )
+                .where(*where)
+                .order_by(*LATEST_FIRST)
+                .offset(page * size)
+                .limit(size)
+            )
+            items = tuple(SessionLine(*r) for r in rows)
+            return Page(items, page, pages, total)
 
     async def open_actions(self, worker_id: int, participant_id: str) -> list[ActionRecord]:
         """Return every unfinished action from the worker's notes about a participant."""
@@ -205,6 +314,27 @@ class NoteRepository(Repository):
                 .limit(limit)
             )
             return [int(m) for m in rows.all() if m is not None]
+
+    async def hash_unlocked(self, batch: int = 200) -> int:
+        """Lock notes saved before notes were locked: hash them once; resumable."""
+        done = 0
+        while True:
+            async with self.sessions.begin() as s:
+                rows = (
+                    await s.scalars(select(Note).where(Note.content_hash.is_(None)).limit(batch))
+                ).all()
+                for row in rows:
+                    row.content_hash = content_digest(
+                        self.ring,
+                        self.open_json(row.content_enc, "notes", "content_enc", row.id),
+                        session_start=row.session_start,
+                        duration_minutes=row.duration_minutes,
+                        template_id=row.template_id,
+                        template_version=row.template_version,
+                    )
+            done += len(rows)
+            if len(rows) < batch:
+                return done
 
     async def count(self, worker_id: int) -> int:
         """Return how many notes the worker has saved."""

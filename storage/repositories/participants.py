@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.crypto import drop_invisible
-from storage.models import Participant
-from storage.records import NewParticipant, ParticipantRecord
+from storage.crypto import drop_invisible, name_words
+from storage.models import Participant, ParticipantWord
+from storage.records import NewParticipant, Page, ParticipantRecord
 from storage.repositories.base import Repository, new_id, utcnow
 
 T = "participants"
+LATEST_FIRST = (Participant.last_session_at.desc().nulls_last(), Participant.created_at.desc())
 
 
 class ParticipantRepository(Repository):
@@ -29,7 +30,7 @@ class ParticipantRepository(Repository):
         )
 
     def build(self, worker_id: int, team: str | None, new: NewParticipant) -> Participant:
-        """Make a sealed row for a new participant (the caller adds it to a session)."""
+        """Make a sealed row for a new participant (add it, then ``word_rows`` for it)."""
         pid = new_id()
         name = " ".join(drop_invisible(new.name).split())
         return Participant(
@@ -41,7 +42,17 @@ class ParticipantRepository(Repository):
             pronouns_enc=self.seal_text(new.pronouns, T, "pronouns_enc", pid),
             name_index=self.ring.blind_index(name),
             created_at=utcnow(),
+            words_indexed=True,
         )
+
+    def word_rows(self, row: Participant, name: str) -> list[ParticipantWord]:
+        """The blind-indexed words of a participant's name, to add with the participant."""
+        return [
+            ParticipantWord(
+                participant_id=row.id, worker_id=row.worker_id, word_index=self.ring.word_index(w)
+            )
+            for w in name_words(name)
+        ]
 
     async def add(
         self, worker_id: int, new: NewParticipant, team: str | None = None
@@ -50,6 +61,8 @@ class ParticipantRepository(Repository):
         row = self.build(worker_id, team, new)
         async with self.sessions.begin() as s:
             s.add(row)
+            await s.flush()
+            s.add_all(self.word_rows(row, new.name))
         return self.record(row)
 
     async def get(self, worker_id: int, participant_id: str) -> ParticipantRecord | None:
@@ -67,9 +80,52 @@ class ParticipantRepository(Repository):
                     Participant.worker_id == worker_id,
                     Participant.name_index == self.ring.blind_index(name),
                 )
-                .order_by(Participant.last_session_at.desc().nulls_last())
+                .order_by(*LATEST_FIRST)
             )
             return [self.record(r) for r in rows]
+
+    async def find_by_words(self, worker_id: int, text: str) -> list[ParticipantRecord]:
+        """Everyone whose name has every word of ``text`` ('alex' finds 'Alex Smith'),
+        case and accents folded, through the word index: nothing is decrypted to search."""
+        wanted = sorted({self.ring.word_index(w) for w in name_words(text)})
+        if not wanted:
+            return []
+        hits = (
+            select(ParticipantWord.participant_id)
+            .where(ParticipantWord.worker_id == worker_id, ParticipantWord.word_index.in_(wanted))
+            .group_by(ParticipantWord.participant_id)
+            .having(func.count() == len(wanted))
+        )
+        async with self.sessions() as s:
+            rows = await s.scalars(
+                select(Participant)
+                .where(Participant.worker_id == worker_id, Participant.id.in_(hits))
+                .order_by(*LATEST_FIRST)
+                .limit(50)
+            )
+            return [self.record(r) for r in rows]
+
+    async def names(self, worker_id: int) -> list[tuple[str, str]]:
+        """(id, name) of every participant of the worker, decrypted in memory for fuzzy
+        matching: a worker has hundreds of participants, not millions."""
+        async with self.sessions() as s:
+            rows = await s.execute(
+                select(Participant.id, Participant.name_enc)
+                .where(Participant.worker_id == worker_id)
+                .order_by(*LATEST_FIRST)
+            )
+            return [(pid, self.open_text(enc, T, "name_enc", pid) or "") for pid, enc in rows]
+
+    async def get_many(self, worker_id: int, ids: list[str]) -> list[ParticipantRecord]:
+        """The worker's participants among ``ids``, in the order given."""
+        async with self.sessions() as s:
+            rows = await s.scalars(
+                select(Participant).where(
+                    Participant.worker_id == worker_id, Participant.id.in_(ids)
+                )
+            )
+            found = {r.id: self.record(r) for r in rows}
+        return [found[i] for i in ids if i in found]
 
     async def recent(self, worker_id: int, limit: int = 6) -> list[ParticipantRecord]:
         """Return the worker's participants seen most recently first."""
@@ -77,12 +133,52 @@ class ParticipantRepository(Repository):
             rows = await s.scalars(
                 select(Participant)
                 .where(Participant.worker_id == worker_id)
-                .order_by(
-                    Participant.last_session_at.desc().nulls_last(), Participant.created_at.desc()
-                )
+                .order_by(*LATEST_FIRST)
                 .limit(limit)
             )
             return [self.record(r) for r in rows]
+
+    async def page(self, worker_id: int, page: int, size: int = 8) -> Page:
+        """One page of everyone, most recently seen first (pages count from 0)."""
+        async with self.sessions() as s:
+            total = (
+                await s.scalar(
+                    select(func.count())
+                    .select_from(Participant)
+                    .where(Participant.worker_id == worker_id)
+                )
+                or 0
+            )
+            pages = max(1, -(-total // size))
+            page = min(max(page, 0), pages - 1)
+            rows = await s.scalars(
+                select(Participant)
+                .where(Participant.worker_id == worker_id)
+                .order_by(*LATEST_FIRST)
+                .offset(page * size)
+                .limit(size)
+            )
+            return Page(tuple(self.record(r) for r in rows), page, pages, total)
+
+    async def index_missing_words(self, batch: int = 200) -> int:
+        """Index the name words of participants stored before the word index; resumable."""
+        done = 0
+        while True:
+            async with self.sessions.begin() as s:
+                rows = (
+                    await s.scalars(
+                        select(Participant)
+                        .where(Participant.words_indexed.is_(False))
+                        .limit(batch)
+                    )
+                ).all()
+                for row in rows:
+                    name = self.open_text(row.name_enc, T, "name_enc", row.id) or ""
+                    s.add_all(self.word_rows(row, name))
+                    row.words_indexed = True
+            done += len(rows)
+            if len(rows) < batch:
+                return done
 
 
 async def owned(s: AsyncSession, worker_id: int, participant_id: str) -> Participant | None:

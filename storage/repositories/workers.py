@@ -58,6 +58,8 @@ class WorkerRepository(Repository):
             digest_minutes=row.digest_minutes,
             lock_screen=row.lock_screen,
             blocked_at=row.blocked_at,
+            template_id=row.template_id,
+            card_minutes=row.card_minutes,
         )
 
     async def create_invite(
@@ -219,6 +221,8 @@ class WorkerRepository(Repository):
         session_hour_before: bool | None = None,
         digest_minutes: int | Unset | None = UNSET,
         lock_screen: str | None = None,
+        template_id: str | Unset | None = UNSET,
+        card_minutes: int | None = None,
     ) -> WorkerRecord:
         """Change a worker's own preferences (``digest_minutes=None`` turns the digest off).
 
@@ -245,5 +249,9 @@ class WorkerRepository(Repository):
                 if lock_screen not in LOCK_SCREEN:
                     raise ValueError(f"lock_screen must be one of {', '.join(LOCK_SCREEN)}")
                 row.lock_screen = lock_screen
+            if not isinstance(template_id, Unset):
+                row.template_id = template_id
+            if card_minutes is not None:
+                row.card_minutes = card_minutes
             row.blocked_at = None
             return self._record(row)
