@@ -32,6 +32,8 @@ class WorkerRecord:
     template_id: str | None = None
     #: Minutes before a card shown on request is tidied away (when tidy-up is on).
     card_minutes: int = 10
+    #: Since when the worker is writing an addendum (their next typed message is for it).
+    addendum_since: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -97,7 +99,7 @@ class AddendumRecord:
 
 @dataclass(frozen=True)
 class SessionLine:
-    """One row of a participant's history, read without decrypting the note."""
+    """One row of a participant's history."""
 
     note_id: str
     session_start: datetime | None
@@ -105,6 +107,8 @@ class SessionLine:
     late: bool
     completed_at: datetime | None
     addenda: int
+    #: The note's content, for a one-line summary (decrypted: a page holds a handful).
+    content: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

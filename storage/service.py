@@ -14,6 +14,7 @@ from storage.migrate import upgrade
 from storage.repositories import (
     AddendumRepository,
     AgendaRepository,
+    AuditRepository,
     CardRepository,
     DraftRepository,
     NoteRepository,
@@ -39,6 +40,7 @@ class Storage:
     agenda: AgendaRepository
     addenda: AddendumRepository
     cards: CardRepository
+    audit: AuditRepository
 
     async def close(self) -> None:
         """Release the connection pool."""
@@ -90,6 +92,7 @@ async def open_storage(
         agenda=AgendaRepository(sessions, ring),
         addenda=AddendumRepository(sessions, ring),
         cards=CardRepository(sessions, ring),
+        audit=AuditRepository(sessions, ring),
     )
 
 

@@ -2,6 +2,7 @@
 
 from storage.repositories.addenda import AddendumRepository
 from storage.repositories.agenda import AgendaRepository
+from storage.repositories.audit import AuditRepository
 from storage.repositories.cards import CardRepository
 from storage.repositories.drafts import DraftConflict, DraftRepository
 from storage.repositories.notes import NoteRepository
@@ -12,6 +13,7 @@ from storage.repositories.workers import InviteRejected, WorkerRepository
 __all__ = [
     "AddendumRepository",
     "AgendaRepository",
+    "AuditRepository",
     "CardRepository",
     "DraftConflict",
     "DraftRepository",

@@ -280,13 +280,17 @@ class NoteRepository(Repository):
                     Note.late,
                     Note.completed_at,
                     extra,
+                    Note.content_enc,
                 )
                 .where(*where)
                 .order_by(*LATEST_FIRST)
                 .offset(page * size)
                 .limit(size)
             )
-            items = tuple(SessionLine(*r) for r in rows)
+            items = tuple(
+                SessionLine(*r[:6], content=self.open_json(r[6], "notes", "content_enc", r[0]))
+                for r in rows
+            )
             return Page(items, page, pages, total)
 
     async def open_actions(self, worker_id: int, participant_id: str) -> list[ActionRecord]:
