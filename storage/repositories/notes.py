@@ -288,7 +288,15 @@ class NoteRepository(Repository):
                 .limit(size)
             )
             items = tuple(
-                SessionLine(*r[:6], content=self.open_json(r[6], "notes", "content_enc", r[0]))
+                SessionLine(
+                    note_id=r[0],
+                    session_start=r[1],
+                    duration_minutes=r[2],
+                    late=r[3],
+                    completed_at=r[4],
+                    addenda=r[5],
+                    content=self.open_json(r[6], "notes", "content_enc", r[0]),
+                )
                 for r in rows
             )
             return Page(items, page, pages, total)
