@@ -260,6 +260,8 @@ class _Loader:
         if not isinstance(data, dict):
             raise self.fail("top level", "expected a mapping with id, version and sections")
         tid = self.need(data, "id", "top level")
+        if not TOKEN.match(tid):
+            raise self.fail("top level", "id should be lower-case letters, digits or _ (max 24)")
         version = self.need(data, "version", "top level", int)
         sections = []
         for s in self.need(data, "sections", "top level", list):
@@ -313,10 +315,53 @@ def load_template_file(path: Path) -> Template:
     return _Loader(path.name).template(data)
 
 
+#: The organisation's own templates folder (``configure``), read alongside the shipped one.
+_org_dir: Path | None = None
+
+
 @cache
-def _current(directory: Path) -> tuple[tuple[str, Template], ...]:
-    """Load the current templates in ``directory`` once (the archive folder is not globbed)."""
-    return tuple((t.id, t) for t in map(load_template_file, sorted(directory.glob("*.yaml"))))
+def _catalogue(folders: tuple[Path, ...]) -> tuple[tuple[Template, Path], ...]:
+    """Load the current templates of ``folders`` once, each with the folder it came from.
+
+    The archive folders are not globbed. An id may be used once across all the folders: a
+    template that reused a shipped id would change what old notes open with.
+    """
+    found: list[tuple[Template, Path]] = []
+    owner: dict[str, str] = {}
+    for folder in folders:
+        for path in sorted(folder.glob("*.yaml")):
+            tpl = load_template_file(path)
+            if tpl.id in owner:
+                raise TemplateError(
+                    f"{path.name}: top level: id '{tpl.id}' is already used by {owner[tpl.id]}"
+                )
+            shipped = folder == folders[0] and len(folders) > 1
+            owner[tpl.id] = f"the shipped {path.name}" if shipped else path.name
+            found.append((tpl, folder))
+    return tuple(found)
+
+
+def _folders(extra_dir: Path | None) -> tuple[Path, ...]:
+    shipped = TEMPLATES_DIR.resolve()
+    return (shipped,) if extra_dir is None else (shipped, extra_dir.resolve())
+
+
+def templates_in(extra_dir: Path | None) -> dict[str, Template]:
+    """Load and check the shipped templates plus those in ``extra_dir``, keyed by id."""
+    if extra_dir is not None and not extra_dir.is_dir():
+        raise TemplateError(f"{extra_dir}: not a folder")
+    return {tpl.id: tpl for tpl, _ in _catalogue(_folders(extra_dir))}
+
+
+def configure(extra_dir: Path | None) -> dict[str, Template]:
+    """Read an organisation's templates from ``extra_dir`` too (None: shipped ones only).
+
+    Everything is loaded and checked first, so a broken file fails start-up and changes nothing.
+    """
+    global _org_dir
+    found = templates_in(extra_dir)
+    _org_dir = extra_dir
+    return found
 
 
 @cache
@@ -331,21 +376,24 @@ def _archived(directory: Path, template_id: str, version: int) -> Template | Non
 
 
 def all_templates() -> dict[str, Template]:
-    """Every shipped template at its current version, keyed by id."""
-    return dict(_current(TEMPLATES_DIR.resolve()))
+    """Every template (shipped, then the organisation's) at its current version, keyed by id."""
+    return {tpl.id: tpl for tpl, _ in _catalogue(_folders(_org_dir))}
 
 
 def get_template(template_id: str, version: int | None = None) -> Template:
-    """Return a shipped template at ``version`` (else its current one) or raise LookupError."""
-    directory = TEMPLATES_DIR.resolve()
+    """Return a template at ``version`` (else its current one) or raise LookupError."""
     try:
-        current = dict(_current(directory))[template_id]
-    except KeyError:
+        current, directory = next(
+            (tpl, folder)
+            for tpl, folder in _catalogue(_folders(_org_dir))
+            if tpl.id == template_id
+        )
+    except StopIteration:
         raise LookupError(f"no template called {template_id!r}") from None
     if version is None or version == current.version:
         return current
-    # Older versions live in archive/<id>.v<version>.yaml. For one that is not kept, the current
-    # template is the best effort: the engine re-seats a cursor whose question is gone.
+    # Older versions live in <its folder>/archive/<id>.v<version>.yaml. For one that is not kept,
+    # the current template is the best effort: the engine re-seats a cursor whose question is gone.
     return _archived(directory, template_id, version) or current
 
 

@@ -251,3 +251,88 @@ def test_an_input_for_a_question_the_form_lost_is_not_used(
     assert isinstance(out, Asked) and out.prompt.key == "venue"
     assert "form has changed" in (out.prompt.remark or "")
     assert "venue" not in out.draft.answers
+
+
+# An organisation's own folder (CASENOTES_TEMPLATES_DIR), read alongside the shipped one.
+ORG = (
+    "id: outreach\nversion: 2\ntitle: Street outreach\n"
+    "sections:\n  - key: s1\n    title: One\n    fields:\n"
+    "      - {key: where, type: text, prompt: 'Where did you meet?'}\n"
+)
+
+
+@pytest.fixture
+def org(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """An empty organisation folder; the module's setting is put back after the test."""
+    monkeypatch.setattr(template_module, "_org_dir", None)
+    folder = tmp_path / "org"
+    folder.mkdir()
+    return folder
+
+
+def test_an_organisation_template_is_offered_beside_the_shipped_ones(org: Path) -> None:
+    (org / "outreach.yaml").write_text(ORG)
+    assert "outreach" not in all_templates()
+    found = template_module.configure(org)
+    assert set(found) == {"peer_support", "soap", "dap", "birp", "outreach"}
+    assert all_templates() == found
+    assert get_template("outreach").title == "Street outreach"
+    assert get_template("soap").title == "SOAP note"
+    template_module.configure(None)
+    assert "outreach" not in all_templates()
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        (
+            {"mytemplate.yaml": ORG.replace("type: text", "type: foo")},
+            "mytemplate.yaml: field 'where': type 'foo' is not one of text, longtext",
+        ),
+        (
+            {"mytemplate.yaml": ORG.replace("prompt:", "promt:")},
+            "mytemplate.yaml: field 'where': unknown setting(s): promt",
+        ),
+        (
+            {"mysoap.yaml": ORG.replace("id: outreach", "id: soap")},
+            "mysoap.yaml: top level: id 'soap' is already used by the shipped soap.yaml",
+        ),
+        (
+            {"a.yaml": ORG, "b.yaml": ORG},
+            "b.yaml: top level: id 'outreach' is already used by a.yaml",
+        ),
+        (
+            {"x.yaml": ORG.replace("id: outreach", "id: Street Outreach")},
+            "x.yaml: top level: id should be lower-case letters, digits or _",
+        ),
+        ({"x.yaml": "id: [unclosed\n"}, "x.yaml: not valid YAML"),
+    ],
+)
+def test_a_broken_organisation_folder_names_the_file_and_changes_nothing(
+    org: Path, files: dict[str, str], message: str
+) -> None:
+    for name, text in files.items():
+        (org / name).write_text(text)
+    with pytest.raises(TemplateError) as err:
+        template_module.configure(org)
+    assert str(err.value).startswith(message)
+    assert set(all_templates()) == {"peer_support", "soap", "dap", "birp"}
+
+
+def test_an_organisation_folder_that_is_not_there_is_named(org: Path) -> None:
+    with pytest.raises(TemplateError, match=r"missing: not a folder"):
+        template_module.configure(org / "missing")
+
+
+def test_an_organisation_template_keeps_its_old_versions_in_its_own_archive(org: Path) -> None:
+    (org / "outreach.yaml").write_text(ORG)
+    (org / "archive").mkdir()
+    (org / "archive" / "outreach.v1.yaml").write_text(
+        ORG.replace("version: 2", "version: 1").replace("key: where", "key: place")
+    )
+    template_module.configure(org)
+    assert [f.key for f in get_template("outreach").fields] == ["where"]
+    assert [f.key for f in get_template("outreach", 1).fields] == ["place"]
+    assert get_template("outreach", 7).version == 2
+    # A shipped template's old versions are still found in the shipped archive.
+    assert get_template("peer_support", 1).version == 1
