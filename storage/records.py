@@ -109,6 +109,8 @@ class SessionLine:
     addenda: int
     #: The note's content, for a one-line summary (decrypted: a page holds a handful).
     content: dict[str, Any] = field(default_factory=dict)
+    template_id: str = ""
+    template_version: int = 0
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,18 @@ class CardRepository(Repository):
             return None
         return CardBatch(card_id, worker_id, rows[0].chat_id, tuple(r.message_id for r in rows))
 
+    async def of_message(self, worker_id: int, chat_id: int, message_id: int) -> CardBatch | None:
+        """The worker's card that holds this message (None if it is not a recorded card)."""
+        async with self.sessions() as s:
+            card_id = await s.scalar(
+                select(CardMessage.card_id).where(
+                    CardMessage.worker_id == worker_id,
+                    CardMessage.chat_id == chat_id,
+                    CardMessage.message_id == message_id,
+                )
+            )
+        return await self.of(card_id, worker_id) if card_id else None
+
     async def due(self, now: datetime, limit: int = 200) -> list[CardBatch]:
         """Cards whose time to be tidied away has come."""
         async with self.sessions() as s:

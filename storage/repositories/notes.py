@@ -281,6 +281,8 @@ class NoteRepository(Repository):
                     Note.completed_at,
                     extra,
                     Note.content_enc,
+                    Note.template_id,
+                    Note.template_version,
                 )
                 .where(*where)
                 .order_by(*LATEST_FIRST)
@@ -296,6 +298,8 @@ class NoteRepository(Repository):
                     completed_at=r[4],
                     addenda=r[5],
                     content=self.open_json(r[6], "notes", "content_enc", r[0]),
+                    template_id=r[7],
+                    template_version=r[8],
                 )
                 for r in rows
             )
