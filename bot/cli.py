@@ -42,7 +42,8 @@ def settings() -> Settings:
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise fail(f"bad setting CASENOTES_{where.upper()}: {first['msg']}") from None
+        why = first["msg"].removeprefix("Value error, ")
+        raise fail(f"bad setting CASENOTES_{where.upper()}: {why}") from None
 
 
 def with_storage(work: Callable[[Storage], Awaitable[T]], cfg: Settings | None = None) -> T:
@@ -204,15 +205,20 @@ def run() -> None:
     """Run the bot with long polling (needs CASENOTES_TELEGRAM_TOKEN)."""
     from bot.service.deps import Deps
     from bot.telegram.runner import configure_logging, run_until_signalled
+    from conversations.template import TemplateError, configure
 
     cfg = settings()
     if cfg.telegram_token is None or not cfg.telegram_token.get_secret_value():
         raise fail("CASENOTES_TELEGRAM_TOKEN is not set; try `casenotes demo` to use it locally")
+    try:
+        configure(cfg.templates_dir)
+    except TemplateError as exc:
+        raise fail(f"bad setting CASENOTES_TEMPLATES_DIR: {exc}") from None
     configure_logging(cfg.log_level)
     token = cfg.telegram_token.get_secret_value()
 
     async def _run(st: Storage) -> None:
-        deps = Deps(st, default_timezone=cfg.default_timezone)
+        deps = Deps(st, default_timezone=cfg.default_timezone, template_id=cfg.default_template)
         await run_until_signalled(token, cfg.telegram_api_url, deps)
 
     with_storage(_run, cfg)
@@ -225,12 +231,17 @@ def demo() -> None:
 
     from bot.demo import run_demo
     from bot.telegram.runner import configure_logging
+    from conversations.template import TemplateError, configure
 
     cfg = settings()
+    try:
+        configure(cfg.templates_dir)
+    except TemplateError as exc:
+        raise fail(f"bad setting CASENOTES_TEMPLATES_DIR: {exc}") from None
     configure_logging("WARNING")
     logging.getLogger("telegram").setLevel(logging.ERROR)
 
     async def _demo(st: Storage) -> None:
-        await run_demo(st, cfg.default_timezone)
+        await run_demo(st, cfg.default_timezone, template_id=cfg.default_template)
 
     with_storage(_demo, cfg)

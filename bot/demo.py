@@ -177,18 +177,19 @@ async def ensure_demo_worker(storage: Storage, timezone: str) -> None:
 async def run_demo(
     storage: Storage,
     timezone: str,
-    read_line: Callable[[], str] = sys.stdin.readline,
+    read_line: Callable[[], str] | None = None,
     write: Callable[[str], None] = print,
+    template_id: str = "peer_support",
 ) -> None:
-    """Chat with the bot in the terminal until EOF or /quit."""
+    """Chat with the bot in the terminal until EOF or /quit (lines from stdin by default)."""
+    read_line = read_line or sys.stdin.readline  # looked up now: a CLI runner swaps stdin
     await ensure_demo_worker(storage, timezone)
     api = FakeBotApi()
     await api.start()
     terminal = Terminal(api, write)
     try:
-        async with running_bot(
-            DEMO_TOKEN, api.base_url, Deps(storage, default_timezone=timezone), poll_timeout=2
-        ):
+        deps = Deps(storage, default_timezone=timezone, template_id=template_id)
+        async with running_bot(DEMO_TOKEN, api.base_url, deps, poll_timeout=2):
             write("casenotes demo: you are a registered worker. Type /new to take a note,")
             write("a letter to press a button, /help for commands, /quit (or Ctrl+D) to leave.")
             before = len(api.calls)

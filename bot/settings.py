@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import SecretStr, field_validator
+from pydantic import SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from conversations.template import TemplateError, templates_in
 
 
 class Settings(BaseSettings):
@@ -21,6 +23,10 @@ class Settings(BaseSettings):
     default_timezone: str = "Europe/London"
     bot_username: str | None = None
     log_level: str = "INFO"
+    #: A folder of the organisation's own template files, offered beside the shipped ones.
+    templates_dir: Path | None = None
+    #: The template a worker's notes use until they choose another in /settings.
+    default_template: str = "peer_support"
 
     @field_validator("default_timezone")
     @classmethod
@@ -31,4 +37,28 @@ class Settings(BaseSettings):
             raise ValueError(
                 f"unknown timezone {value!r} (use an IANA name like Europe/London)"
             ) from None
+        return value
+
+    @field_validator("templates_dir", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("templates_dir")
+    @classmethod
+    def _templates_load(cls, value: Path | None) -> Path | None:
+        try:
+            templates_in(value)
+        except TemplateError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("default_template")
+    @classmethod
+    def _known_template(cls, value: str, info: ValidationInfo) -> str:
+        if "templates_dir" not in info.data:
+            return value  # the folder itself is wrong; that error is the one to read
+        known = templates_in(info.data["templates_dir"])
+        if value not in known:
+            raise ValueError(f"no template called {value!r} (there are: {', '.join(known)})")
         return value

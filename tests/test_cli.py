@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from bot.cli import app
+from conversations import template as template_module
 
 
 @pytest.fixture
@@ -23,8 +26,8 @@ def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def run(*args: str) -> tuple[int, str]:
-    result = CliRunner().invoke(app, list(args))
+def run(*args: str, typed: str | None = None) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), input=typed)
     return result.exit_code, result.output
 
 
@@ -83,3 +86,71 @@ def test_bad_setting_is_named(env: Path, monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("CASENOTES_DEFAULT_TIMEZONE", "Mars/Olympus")
     code, out = run("keys", "check")
     assert code == 1 and "CASENOTES_DEFAULT_TIMEZONE" in out and "Mars/Olympus" in out
+
+
+@pytest.fixture
+def org(env: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """An organisation templates folder holding 'outreach' (SOAP with its own first question)."""
+    monkeypatch.setattr(template_module, "_org_dir", None)  # put back after the test
+    folder = env / "templates"
+    folder.mkdir()
+    soap = (template_module.TEMPLATES_DIR / "soap.yaml").read_text()
+    (folder / "outreach.yaml").write_text(
+        soap.replace("id: soap", "id: outreach").replace(
+            "When was the session?", "When did you meet them?"
+        )
+    )
+    monkeypatch.setenv("CASENOTES_TEMPLATES_DIR", str(folder))
+    telegram = logging.getLogger("telegram")
+    level = telegram.level
+    yield folder
+    telegram.setLevel(level)  # the demo quietens it; other tests read its records
+
+
+def test_unknown_default_template_is_named(env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CASENOTES_DEFAULT_TEMPLATE", "soap_v2")
+    code, out = run("keys", "new")
+    assert code == 1 and len(out.strip().splitlines()) == 1
+    assert out.strip() == (
+        "casenotes: bad setting CASENOTES_DEFAULT_TEMPLATE: no template called 'soap_v2' "
+        "(there are: birp, dap, peer_support, soap)"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "id: mine\nversion: 1\nsections:\n  - key: s\n    title: S\n    fields:\n"
+            "      - {key: when, type: foo, prompt: When}\n",
+            "mytemplate.yaml: field 'when': type 'foo' is not one of text, longtext",
+        ),
+        ("id: soap\nversion: 1\nsections: []\n", "mytemplate.yaml: top level: id 'soap' is"),
+    ],
+)
+def test_a_broken_organisation_template_stops_start_up_in_one_line(
+    org: Path, text: str, message: str
+) -> None:
+    (org / "mytemplate.yaml").write_text(text)
+    for command in (("demo",), ("run",), ("keys", "new")):
+        code, out = run(*command)
+        assert code == 1 and len(out.strip().splitlines()) == 1, out
+        assert out.startswith("casenotes: bad setting CASENOTES_TEMPLATES_DIR: " + message)
+
+
+def test_a_missing_templates_folder_is_named(org: Path) -> None:
+    code, out = run("keys", "new")
+    assert code == 0
+    os.environ["CASENOTES_TEMPLATES_DIR"] = str(org / "nope")
+    code, out = run("demo")
+    assert code == 1 and "CASENOTES_TEMPLATES_DIR" in out and "nope: not a folder" in out
+
+
+def test_the_demo_starts_notes_on_the_organisation_default(
+    org: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run("keys", "new")
+    monkeypatch.setenv("CASENOTES_DEFAULT_TEMPLATE", "outreach")
+    code, out = run("demo", typed="/new\n/quit\n")
+    assert code == 0, out
+    assert "When did you meet them?" in out and "When was the session?" not in out
