@@ -10,7 +10,7 @@ import logging
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from bot.service import options, policy
+from bot.service import options, policy, templates
 from bot.service.deps import Turn
 from bot.service.drafts import OpenDraft, draft_state
 from bot.service.replies import (
@@ -33,7 +33,7 @@ from conversations import engine
 from conversations.draft import NoteDraft
 from conversations.engine import Clock, Ctx, Input
 from conversations.outcome import Asked, CancelAsked, Finished, Outcome, Refused, Reviewing
-from conversations.template import Choice, Template, get_template, template_for
+from conversations.template import Choice, Template, template_for
 from storage.records import DraftRecord, ParticipantRecord
 from storage.repositories import DraftConflict
 
@@ -153,7 +153,7 @@ async def start_note(turn: Turn) -> Reply:
             f"You have an unfinished note: {_describe(turn, od)}. Resume it, or discard it "
             "and start a new one?",
         )
-    template = get_template(turn.deps.template_id)
+    template = templates.for_new_note(turn.deps, turn.worker)
     clock = _clock(turn)
     usual = policy.usual_duration(await turn.storage.notes.recent_durations(turn.worker.id))
     out = engine.start(template, Ctx(clock, usual_duration=usual))
