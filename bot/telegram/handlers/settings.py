@@ -10,7 +10,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.service import reminders
+from bot.service import reminders, templates
 from bot.service.deps import Turn
 from bot.service.replies import EXPIRED
 from bot.telegram.access import workers_only
@@ -49,7 +49,7 @@ def _on(value: bool) -> str:
     return "on" if value else "off"
 
 
-def _summary(worker: WorkerRecord) -> tuple[str, InlineKeyboardMarkup]:
+def _summary(worker: WorkerRecord, template: str) -> tuple[str, InlineKeyboardMarkup]:
     order = "day/month (21/11)" if worker.date_order == "DMY" else "month/day (11/21)"
     digest = _hhmm(worker.digest_minutes) if worker.digest_minutes is not None else "off"
     shown = "initials" if worker.lock_screen == "initials" else "no names"
@@ -57,6 +57,7 @@ def _summary(worker: WorkerRecord) -> tuple[str, InlineKeyboardMarkup]:
         "<b>Your settings</b>\n"
         f"Timezone: {esc(worker.timezone)}\n"
         f"Dates: {order}\n"
+        f"Note template: {esc(template)}\n"
         f"Chat tidy-up after saving: {_on(worker.tidy_chat)}\n"
         f"Follow-up reminders at: {_hhmm(worker.morning_minutes)}\n"
         f"Session reminders: day before {_on(worker.session_day_before)}, "
@@ -68,6 +69,7 @@ def _summary(worker: WorkerRecord) -> tuple[str, InlineKeyboardMarkup]:
     keyboard = _keyboard(
         [
             ("Switch date order", "s|order"),
+            ("Note template", "s|tpl"),
             (f"Turn tidy-up {'off' if worker.tidy_chat else 'on'}", "s|tidy"),
             ("Change timezone", "s|tz"),
             ("Reminder time", "s|am"),
@@ -88,6 +90,8 @@ def _summary(worker: WorkerRecord) -> tuple[str, InlineKeyboardMarkup]:
 
 MORNINGS = tuple(range(6 * 60, 11 * 60, 30))
 DIGESTS = (7 * 60, 8 * 60, 9 * 60, 12 * 60, 17 * 60, 20 * 60)
+#: The template button for "the organisation default" (never a template id: ids are a-z0-9_).
+DEFAULT = "-"
 
 
 def _minutes(text: str) -> int | None:
@@ -103,16 +107,31 @@ async def _pick_time(query: CallbackQuery, which: str) -> None:
         prompt = "When should the daily digest (/today) arrive?"
     else:
         prompt = "At what time should follow-up and day-before reminders arrive?"
+    await _ask(query, prompt, _keyboard(pairs, 4))
+
+
+async def _pick_template(query: CallbackQuery, turn: Turn) -> None:
+    """Offer the templates (s|tpl|<id>, or s|tpl|- for the organisation default)."""
+    pairs = [
+        (f"✓ {o.label}" if o.chosen else o.label, f"s|tpl|{o.template_id or DEFAULT}")
+        for o in templates.options(turn.deps, turn.worker)
+    ]
+    prompt = "Which template should your new notes use? A note already begun keeps its own."
+    await _ask(query, prompt, _keyboard(pairs, 1))
+
+
+async def _ask(query: CallbackQuery, prompt: str, keyboard: InlineKeyboardMarkup) -> None:
+    """Put a question with its buttons in place of the settings summary."""
     with contextlib.suppress(TelegramError):
         await query.answer()
     with contextlib.suppress(TelegramError):
-        await query.edit_message_text(prompt, reply_markup=_keyboard(pairs, 4))
+        await query.edit_message_text(prompt, reply_markup=keyboard)
 
 
 @workers_only
 async def show_settings(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
     """Show the worker's settings with buttons to change them."""
-    text, keyboard = _summary(turn.worker)
+    text, keyboard = _summary(turn.worker, templates.describe(turn.deps, turn.worker))
     await send_html(context.bot, turn.chat_id, [text], keyboard)
 
 
@@ -134,7 +153,7 @@ async def timezone(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Tur
 
 @workers_only
 async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
-    """Buttons s|order, s|tidy, s|tz and s|tz|<zone>."""
+    """Buttons s|order, s|tidy, s|tz, s|tz|<zone>, s|tpl, s|tpl|<id>, and the times."""
     query = update.callback_query
     assert query is not None and query.data is not None
     parts = query.data.split("|")
@@ -146,16 +165,22 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE, tu
     elif parts[1:] == ["tidy"]:
         worker = await repo.update_settings(worker.id, tidy_chat=not worker.tidy_chat)
     elif parts[1:] == ["tz"]:
-        with contextlib.suppress(TelegramError):
-            await query.answer()
-        with contextlib.suppress(TelegramError):
-            await query.edit_message_text(
-                "Pick your timezone (or send /timezone Area/City):",
-                reply_markup=_keyboard([(z, f"s|tz|{z}") for z in COMMON_ZONES], 2),
-            )
+        zones = _keyboard([(z, f"s|tz|{z}") for z in COMMON_ZONES], 2)
+        await _ask(query, "Pick your timezone (or send /timezone Area/City):", zones)
         return
     elif len(parts) == 3 and parts[1] == "tz" and parts[2] in COMMON_ZONES:
         worker = await repo.update_settings(worker.id, timezone=parts[2])
+    elif parts[1:] == ["tpl"]:
+        await _pick_template(query, turn)
+        return
+    elif len(parts) == 3 and parts[1] == "tpl":
+        picked = None if parts[2] == DEFAULT else parts[2]
+        chosen = await templates.choose(turn.deps, worker, picked)
+        if chosen is None:  # a template taken away since the list was shown, or forged
+            with contextlib.suppress(TelegramError):
+                await query.answer(EXPIRED)
+            return
+        worker = chosen
     elif parts[1:] in (["am"], ["dg"]):
         await _pick_time(query, parts[1])
         return
@@ -184,7 +209,7 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE, tu
             await query.answer(EXPIRED)
         return
     await reminders.settings_changed(turn.deps, turn.worker, worker)
-    text, keyboard = _summary(worker)
+    text, keyboard = _summary(worker, templates.describe(turn.deps, worker))
     with contextlib.suppress(TelegramError):
         await query.answer("Saved.")
     with contextlib.suppress(TelegramError):  # a double tap: "message is not modified"
