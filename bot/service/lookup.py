@@ -1,55 +1,112 @@
-"""'What happened last time with Alex?': find a participant and their last session."""
+"""'What happened last time with Alex?': find a participant and show their last session."""
 
 from __future__ import annotations
 
+from bot.service import access
+from bot.service.calendar import next_session_of
 from bot.service.deps import Turn
+from bot.service.people import find
 from bot.service.replies import EXPIRED, Button, LastSession, Notice, People, Reply, notice
-from conversations.fields import strip_invisible
 from conversations.template import get_template
 from storage.records import ParticipantRecord
 
+#: What a chosen person opens, by the purpose the list was shown for.
+OPENS = {"l": "l|{}", "h": "h|{}|0", "g": "g|{}", "x": "x|p|{}"}
+WHAT = {
+    "l": "Whose last session?",
+    "h": "Whose sessions?",
+    "g": "Whose progress?",
+    "x": "Whose record to export?",
+}
+CLOSE = Button("✖ Close", "c")
+PAGE = 8
 
-async def recent(turn: Turn, limit: int = 8) -> Reply:
-    """The worker's most recent participants, one tap from their last session."""
+
+def choose(title: str, people: list[ParticipantRecord], turn: Turn, purpose: str = "l") -> Reply:
+    """A list of people to pick from, each opening what ``purpose`` names."""
+    screen = People(title, tuple(people), turn.worker.timezone)
+    rows = tuple((Button(p.name, OPENS[purpose].format(p.id)),) for p in people)
+    return Reply(screens=(screen,), buttons=(*rows, (CLOSE,)), card=True)
+
+
+async def recent(turn: Turn, purpose: str = "l", limit: int = 8) -> Reply:
+    """The worker's most recent participants, one tap away."""
     people = await turn.storage.participants.recent(turn.worker.id, limit)
     if not people:
         return notice("You have no participants yet. They are added as you write notes.")
-    return _choose("Whose last session?", people, turn)
+    return choose(WHAT[purpose], people, turn, purpose)
 
 
-def _choose(title: str, people: list[ParticipantRecord], turn: Turn) -> Reply:
-    screen = People(title, tuple(people), turn.worker.timezone)
-    rows = tuple((Button(p.name, f"l|{p.id}"),) for p in people)
-    return Reply(screens=(screen,), buttons=rows)
+async def resolve(turn: Turn, typed: str, purpose: str) -> ParticipantRecord | Reply:
+    """The one person a typed name means, or a reply offering who it might be."""
+    found = await find(turn, typed)
+    if len(found.matches) == 1:
+        return found.matches[0]
+    if found.matches:
+        return choose(
+            f"More than one match for {found.typed}. Which one?",
+            list(found.matches),
+            turn,
+            purpose,
+        )
+    if found.suggestions:
+        return choose(
+            f"No one called {found.typed}. Did you mean:", list(found.suggestions), turn, purpose
+        )
+    missing = f"I can't find anyone called {found.typed} among your participants."
+    people = await turn.storage.participants.recent(turn.worker.id, PAGE)
+    if not people:
+        return Reply(screens=(Notice(missing),))
+    return choose(f"{missing} Your recent ones:", people, turn, purpose)
 
 
 async def last(turn: Turn, name: str) -> Reply:
-    """/last [name]: the last session with someone, found through the blind index."""
-    name = " ".join(strip_invisible(name).split())
-    if not name:
+    """/last [name]: the last session with someone ('Alex' finds 'Alex Smith')."""
+    if not name.strip():
         return await recent(turn)
-    found = await turn.storage.participants.find_by_name(turn.worker.id, name)
-    if not found:
-        missing = f"I can't find anyone called {name} among your participants."
-        people = await turn.storage.participants.recent(turn.worker.id, 8)
-        if not people:
-            return Reply(screens=(Notice(missing),))
-        return _choose(f"{missing} Your recent ones:", people, turn)
-    if len(found) == 1:
-        return await card(turn, found[0])
-    return _choose(f"More than one {name}. Which one?", found, turn)
+    found = await resolve(turn, name, "l")
+    return found if isinstance(found, Reply) else await card(turn, found)
 
 
 async def open_person(turn: Turn, participant_id: str) -> Reply:
-    """A participant button: only the worker's own participants answer."""
-    person = await turn.storage.participants.get(turn.worker.id, participant_id)
+    """A participant button: only readable participants answer."""
+    person = await access.person(turn, participant_id)
     if person is None:
         return Reply(toast=EXPIRED)
     return await card(turn, person)
 
 
+async def participants(turn: Turn, search: str = "", page: int = 0, edit: bool = False) -> Reply:
+    """/participants [name]: everyone, paged, most recently seen first; or a search."""
+    if search.strip():
+        found = await find(turn, search)
+        people = list(found.matches or found.suggestions)
+        if not people:
+            return notice(
+                f"I can't find anyone called {found.typed}. Send /participants for everyone."
+            )
+        return choose(f"Participants matching {found.typed}:", people, turn)
+    listing = await turn.storage.participants.page(turn.worker.id, page, PAGE)
+    if not listing.total:
+        return notice("You have no participants yet. They are added as you write notes.")
+    title = f"Your participants ({listing.total}), page {listing.page + 1} of {listing.pages}."
+    if listing.pages > 1:
+        title += " To search, send /participants and a name."
+    screen = People(title, listing.items, turn.worker.timezone)
+    rows: list[tuple[Button, ...]] = [(Button(p.name, f"l|{p.id}"),) for p in listing.items]
+    nav = []
+    if listing.page > 0:
+        nav.append(Button("◀ Previous", f"p|{listing.page - 1}"))
+    if listing.page < listing.pages - 1:
+        nav.append(Button("Next ▶", f"p|{listing.page + 1}"))
+    if nav:
+        rows.append(tuple(nav))
+    rows.append((CLOSE,))
+    return Reply(screens=(screen,), buttons=tuple(rows), card=True, edit=edit)
+
+
 async def card(turn: Turn, person: ParticipantRecord) -> Reply:
-    """The last-session card: when, concerns, summary, open actions."""
+    """The last-session card: when, concerns, summary, open actions, the next session."""
     notes = await turn.storage.notes.for_participant(turn.worker.id, person.id, limit=1)
     if not notes:
         return notice(f"No sessions recorded with {person.name} yet.")
@@ -59,7 +116,20 @@ async def card(turn: Turn, person: ParticipantRecord) -> Reply:
     except LookupError:
         template = None
     actions = await turn.storage.notes.open_actions(turn.worker.id, person.id)
+    planned = next_session_of(note, turn.worker.timezone)
     screen = LastSession(
-        person.name, note, template, tuple(actions), turn.worker.timezone, turn.now
+        person.name,
+        note,
+        template,
+        tuple(actions),
+        turn.worker.timezone,
+        turn.now,
+        planned if planned is not None and planned > turn.now else None,
     )
-    return Reply(screens=(screen,))
+    await turn.storage.audit.record("last.viewed", turn.worker.id, note.id)
+    buttons = (
+        (Button("📄 Full note", f"n|{note.id}"), Button("🗂 History", f"h|{person.id}|0")),
+        (Button("📈 Progress", f"g|{person.id}"), Button("⬇️ Export", f"x|p|{person.id}")),
+        (CLOSE,),
+    )
+    return Reply(screens=(screen,), buttons=buttons, card=True)

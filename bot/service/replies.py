@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.exports.document import NoteView
 from conversations.outcome import Prompt, ReviewView
 from conversations.template import Template
 from storage.records import ActionRecord, NoteRecord, ParticipantRecord
@@ -65,6 +66,8 @@ class LastSession:
     open_actions: tuple[ActionRecord, ...]
     timezone: str
     now: datetime
+    #: The next session planned in that note, if it is still ahead.
+    next_session: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -76,7 +79,42 @@ class People:
     timezone: str
 
 
-Screen = Notice | Question | Review | SavedCard | LastSession | People
+@dataclass(frozen=True)
+class FullNote:
+    """A saved note, every section as saved, with its addenda."""
+
+    name: str
+    view: NoteView
+
+
+@dataclass(frozen=True)
+class HistoryLine:
+    when: str  # 'Sun 22 Nov 2026 · 45 min'
+    marks: tuple[str, ...]  # ('late', '1 addendum')
+    gist: str | None  # the first line of the summary
+
+
+@dataclass(frozen=True)
+class History:
+    """One page of a participant's sessions, newest first."""
+
+    name: str
+    lines: tuple[HistoryLine, ...]
+    page: int
+    pages: int
+    total: int
+
+
+Screen = Notice | Question | Review | SavedCard | LastSession | People | FullNote | History
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file to send (built in memory, never written to disk)."""
+
+    filename: str
+    content: bytes
+    caption: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +139,13 @@ class Reply:
     toast: str | None = None
     tidy: Tidy | None = None
     remember: str | None = None
+    #: A card shown on request: its messages (and the worker's request) are recorded
+    #: together, so its Close button or the tidy-up sweep can delete them.
+    card: bool = False
+    #: Replace the message whose button was pressed (paging) rather than send a new one.
+    edit: bool = False
+    document: Attachment | None = None
+    photo: Attachment | None = None
 
 
 def notice(text: str, **kw: object) -> Reply:

@@ -22,8 +22,8 @@ from bot.service.deps import Deps, Turn
 from bot.service.replies import EXPIRED, Reply, notice
 from bot.telegram import reminding
 from bot.telegram.access import chat_of, deps, workers_only
-from bot.telegram.deliver import deliver, retry_tidy
-from bot.telegram.handlers import lookup, notes, onboarding, reminders, settings
+from bot.telegram.deliver import deliver, retry_tidy, sweep_cards
+from bot.telegram.handlers import lookup, notes, onboarding, records, reminders, settings
 from bot.telegram.processor import PerUserProcessor
 from bot.telegram.ratelimit import PerCallRateLimiter
 
@@ -33,7 +33,10 @@ COMMANDS = [
     BotCommand("new", "Start a case note"),
     BotCommand("resume", "Carry on with an unfinished note"),
     BotCommand("last", "Last session with someone"),
-    BotCommand("participants", "Your recent participants"),
+    BotCommand("history", "Someone's sessions, newest first"),
+    BotCommand("participants", "Everyone you work with"),
+    BotCommand("export", "A record as PDF, Word or text"),
+    BotCommand("progress", "A chart of someone's progress"),
     BotCommand("today", "Due today, unfinished notes, sessions to write up"),
     BotCommand("actions", "Open follow-ups"),
     BotCommand("reminders", "Reminders coming up"),
@@ -63,6 +66,7 @@ NOT_SAVED = (
     "Sorry, that didn't go through, so that last message wasn't saved. Please send it again."
 )
 TIDY_RETRY_EVERY = 300.0
+CARD_SWEEP_EVERY = 60.0
 
 
 @workers_only
@@ -110,6 +114,12 @@ async def _retry_tidy(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("finished %d postponed tidy-ups", done)
 
 
+async def _sweep_cards(context: ContextTypes.DEFAULT_TYPE) -> None:
+    done = await sweep_cards(context.bot, deps(context))
+    if done:
+        log.info("tidied away %d cards", done)
+
+
 def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     """Register every handler, grouped by feature. Commands run only from new messages."""
     app.add_handler(CommandHandler("start", onboarding.start, filters=NEW))
@@ -121,6 +131,9 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler(list(notes.NAV_COMMANDS), notes.nav_command, filters=NEW))
     app.add_handler(CommandHandler("last", lookup.last, filters=NEW))
     app.add_handler(CommandHandler("participants", lookup.participants, filters=NEW))
+    app.add_handler(CommandHandler("history", records.history, filters=NEW))
+    app.add_handler(CommandHandler("export", records.export, filters=NEW))
+    app.add_handler(CommandHandler("progress", records.progress, filters=NEW))
     app.add_handler(CommandHandler("settings", settings.show_settings, filters=NEW))
     app.add_handler(CommandHandler("timezone", settings.timezone, filters=NEW))
     app.add_handler(CommandHandler("actions", reminders.actions, filters=NEW))
@@ -129,6 +142,13 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("calendar", reminders.calendar_file, filters=NEW))
     app.add_handler(CallbackQueryHandler(notes.decision, pattern=r"^d\|"))
     app.add_handler(CallbackQueryHandler(lookup.person_button, pattern=r"^l\|"))
+    app.add_handler(CallbackQueryHandler(lookup.page_button, pattern=r"^p\|"))
+    app.add_handler(CallbackQueryHandler(records.note_button, pattern=r"^n\|"))
+    app.add_handler(CallbackQueryHandler(records.history_button, pattern=r"^h\|"))
+    app.add_handler(CallbackQueryHandler(records.progress_button, pattern=r"^g\|"))
+    app.add_handler(CallbackQueryHandler(records.export_button, pattern=r"^x\|"))
+    app.add_handler(CallbackQueryHandler(records.addendum_button, pattern=r"^ad\|"))
+    app.add_handler(CallbackQueryHandler(records.close_button, pattern=r"^c$"))
     app.add_handler(CallbackQueryHandler(settings.settings_button, pattern=r"^s\|"))
     app.add_handler(CallbackQueryHandler(reminders.reminder_button, pattern=r"^r\|"))
     app.add_handler(CallbackQueryHandler(reminders.action_button, pattern=r"^a\|"))
@@ -161,6 +181,7 @@ def build_application(
     add_handlers(app)
     if app.job_queue is not None:
         app.job_queue.run_repeating(_retry_tidy, interval=TIDY_RETRY_EVERY, first=60)
+        app.job_queue.run_repeating(_sweep_cards, interval=CARD_SWEEP_EVERY, first=30)
     reminding.schedule(app, reminder_config)
     return app
 

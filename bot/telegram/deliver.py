@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import uuid
+from datetime import timedelta
+from io import BytesIO
 
-from telegram import Bot, CallbackQuery, LinkPreviewOptions
+from telegram import Bot, CallbackQuery, InputFile, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.service.deps import Deps, Turn
-from bot.service.replies import Notice, Reply, Tidy
+from bot.service.replies import Attachment, Notice, Reply, Tidy
 from bot.telegram.render import markup, messages
 
 log = logging.getLogger(__name__)
@@ -41,19 +44,108 @@ async def deliver(bot: Bot, turn: Turn, reply: Reply, query: CallbackQuery | Non
     if query is not None:
         with contextlib.suppress(TelegramError):  # too old, or already answered: harmless
             await query.answer(reply.toast)
-    elif reply.toast and not reply.screens:
+    elif reply.toast and not (reply.screens or reply.document or reply.photo):
         reply = Reply(screens=(Notice(reply.toast),))
     sent: list[int] = []
     try:
-        sent = await send_html(bot, turn.chat_id, messages(reply), markup(reply))
+        sent = await _show(bot, turn, reply, query)
     except TelegramError as exc:
         log.warning("could not show a reply: %s", type(exc).__name__)
+    if reply.card and sent:
+        mine = [turn.message_id] if turn.message_id and query is None else []
+        await _remember_card(turn, [*mine, *sent])
     if reply.remember:
         mine = [turn.message_id] if turn.message_id else []
         await _remember(turn, reply.remember, [*mine, *sent])
     if reply.tidy is not None:
         await _remember(turn, reply.tidy.draft_id, list(reply.tidy.message_ids))
         await tidy(bot, turn.deps, turn.chat_id, reply.tidy)
+
+
+async def _show(bot: Bot, turn: Turn, reply: Reply, query: CallbackQuery | None) -> list[int]:
+    """Edit the pressed message (paging) or send the texts, then any file; return new ids."""
+    pieces = messages(reply)
+    keyboard = markup(reply)
+    if reply.edit and query is not None and query.message is not None and len(pieces) == 1:
+        try:
+            await bot.edit_message_text(
+                pieces[0],
+                turn.chat_id,
+                query.message.message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=keyboard,  # type: ignore[arg-type]
+                link_preview_options=NO_PREVIEW,
+            )
+            return []
+        except BadRequest as exc:
+            if "not modified" in str(exc).lower():
+                return []
+            # too old to edit, or gone: send it as a new message instead
+    files = [a for a in (reply.document, reply.photo) if a is not None]
+    ids = await send_html(bot, turn.chat_id, pieces, None if files else keyboard)
+    for i, attachment in enumerate(files):
+        last = i == len(files) - 1
+        ids.append(
+            await _send_file(bot, turn.chat_id, attachment, reply, keyboard if last else None)
+        )
+    return ids
+
+
+async def _send_file(
+    bot: Bot, chat_id: int, attachment: Attachment, reply: Reply, keyboard: object
+) -> int:
+    """Upload a file straight from memory (never a temporary file on disk)."""
+    data = InputFile(BytesIO(attachment.content), filename=attachment.filename)
+    if attachment is reply.photo:
+        msg = await bot.send_photo(
+            chat_id,
+            data,
+            caption=attachment.caption,
+            reply_markup=keyboard,  # type: ignore[arg-type]
+        )
+    else:
+        msg = await bot.send_document(
+            chat_id,
+            data,
+            caption=attachment.caption,
+            reply_markup=keyboard,  # type: ignore[arg-type]
+        )
+    return msg.message_id
+
+
+async def _remember_card(turn: Turn, ids: list[int]) -> None:
+    """Record a card's messages so Close, or the sweep once its time is up, deletes them."""
+    worker = turn.worker
+    delete_at = turn.now + timedelta(minutes=worker.card_minutes) if worker.tidy_chat else None
+    try:
+        await turn.storage.cards.remember(
+            uuid.uuid4().hex, worker.id, turn.chat_id, ids, delete_at
+        )
+    except Exception as exc:  # best effort: Close still deletes the message it is on
+        log.warning("could not record a card for tidy-up: %s", type(exc).__name__)
+
+
+async def close_card(bot: Bot, turn: Turn, message_id: int) -> None:
+    """Close: delete the card this message belongs to (and the request that asked for it)."""
+    batch = await turn.storage.cards.of_message(turn.worker.id, turn.chat_id, message_id)
+    ids = sorted({message_id, *(batch.message_ids if batch else ())})
+    await delete_batch(bot, turn.chat_id, ids)
+    if batch is not None:
+        await turn.storage.cards.forget(batch.card_id)
+
+
+async def sweep_cards(bot: Bot, deps: Deps) -> int:
+    """Delete cards whose time is up; a failure leaves them for the next sweep."""
+    done = 0
+    for batch in await deps.storage.cards.due(deps.now()):
+        try:
+            await delete_batch(bot, batch.chat_id, list(batch.message_ids))
+        except TelegramError as exc:
+            log.warning("card tidy-up postponed: %s", type(exc).__name__)
+            continue
+        await deps.storage.cards.forget(batch.card_id)
+        done += 1
+    return done
 
 
 async def _remember(turn: Turn, draft_id: str, ids: list[int]) -> None:

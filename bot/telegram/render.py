@@ -14,10 +14,13 @@ from telegram import (
     ReplyKeyboardRemove,
 )
 
+from bot.exports.document import CONSENT_DECLINED
 from bot.service import policy
 from bot.service.calendar import next_session_of
 from bot.service.policy import initials
 from bot.service.replies import (
+    FullNote,
+    History,
     LastSession,
     Notice,
     People,
@@ -110,6 +113,9 @@ def last_session_blocks(card: LastSession) -> list[str]:
         value = answers.get(roles.get(role, role))
         if value:
             blocks.append(f"<b>{title}</b>\n{esc(str(value))}")
+    if card.next_session is not None:
+        local = card.next_session.astimezone(ZoneInfo(tz))
+        blocks.append(f"<b>Next session</b>\n{local:%a} {local.day} {local:%b %Y}, {local:%H:%M}")
     if card.open_actions:
         items = "\n".join(
             f"• {esc(a.text)}" + (f" (due {a.due:%a} {a.due.day} {a.due:%b})" if a.due else "")
@@ -144,6 +150,42 @@ def saved_card(card: SavedCard) -> str:
     return text
 
 
+def full_note_blocks(screen: FullNote) -> list[str]:
+    """A saved note as saved: heading and facts, every section, then any addenda."""
+    view = screen.view
+    facts = "\n".join(f"<i>{esc(label)}: {esc(value)}</i>" for label, value in view.facts)
+    blocks = [f"<b>Case note: {esc(screen.name)}</b>\n{esc(view.heading)}\n{facts}"]
+    if view.consent_declined:
+        blocks.append(f"<i>{esc(CONSENT_DECLINED)}</i>")
+    for s in view.sections:
+        body = (
+            [f"<i>{esc(s.note)}</i>"]
+            if s.note
+            else [f"{esc(label)}: {esc(value)}" for label, value in s.lines] or ["—"]
+        )
+        blocks.append("\n".join([f"<b>{esc(s.title)}</b>", *body]))
+    for a in view.addenda:
+        blocks.append(
+            f"<b>Addendum</b> · {esc(a.when)} · {esc(a.author)}\n"
+            f"<i>Reason: {esc(a.reason)}</i>\n{esc(a.text)}"
+        )
+    return blocks
+
+
+def history_html(screen: History) -> str:
+    """One page of sessions: date, duration, marks and the summary's first words."""
+    head = f"<b>Sessions with {esc(screen.name)}</b> ({screen.total})"
+    if screen.pages > 1:
+        head += f", page {screen.page + 1} of {screen.pages}"
+    lines = [head]
+    for line in screen.lines:
+        marks = "".join(f" · <i>{esc(m)}</i>" for m in line.marks)
+        lines.append(f"\n• {esc(line.when)}{marks}")
+        if line.gist:
+            lines.append(f"  {esc(line.gist)}")
+    return "\n".join(lines)
+
+
 def people_html(screen: People) -> str:
     return esc(screen.title)
 
@@ -161,6 +203,10 @@ def screen_blocks(screen: Screen) -> list[str]:
         return [saved_card(screen)]
     if isinstance(screen, LastSession):
         return last_session_blocks(screen)
+    if isinstance(screen, FullNote):
+        return full_note_blocks(screen)
+    if isinstance(screen, History):
+        return [history_html(screen)]
     return [people_html(screen)]
 
 

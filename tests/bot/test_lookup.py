@@ -44,9 +44,9 @@ async def test_ambiguous_name_offers_a_choice(worker: Person, storage: Storage) 
     await storage.participants.add(me.id, NewParticipant("Sam"))
     await storage.participants.add(me.id, NewParticipant("sam "))
     await worker.say("/last SAM")
-    assert "More than one SAM" in worker.last().text
-    assert len(worker.last().buttons) == 2
-    calls = await worker.tap(worker.last().buttons[1][0])
+    assert "More than one match for SAM" in worker.last().text
+    assert sorted(label for label, _ in worker.last().buttons) == ["Sam", "sam", "✖ Close"]
+    calls = await worker.tap("sam")
     assert texts(calls) == ["No sessions recorded with sam yet."]
 
 

@@ -7,6 +7,7 @@ from telegram.ext import ContextTypes
 
 from bot.service import lookup
 from bot.service.deps import Turn
+from bot.service.replies import EXPIRED, Reply
 from bot.telegram.access import workers_only
 from bot.telegram.deliver import deliver
 
@@ -20,8 +21,9 @@ async def last(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -
 
 @workers_only
 async def participants(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
-    """/participants: recent participants, one tap from their last session."""
-    await deliver(context.bot, turn, await lookup.recent(turn, limit=12))
+    """/participants [name]: everyone, paged, or a search."""
+    search = " ".join(context.args or [])
+    await deliver(context.bot, turn, await lookup.participants(turn, search))
 
 
 @workers_only
@@ -30,4 +32,17 @@ async def person_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn
     query = update.callback_query
     assert query is not None and query.data is not None
     reply = await lookup.open_person(turn, query.data.removeprefix("l|"))
+    await deliver(context.bot, turn, reply, query)
+
+
+@workers_only
+async def page_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
+    """A page of /participants (p|<page>): it replaces the page shown."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    page = query.data.removeprefix("p|")
+    if page.isdigit() and len(page) < 6:
+        reply = await lookup.participants(turn, page=int(page), edit=True)
+    else:
+        reply = Reply(toast=EXPIRED)
     await deliver(context.bot, turn, reply, query)

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.service import capture
+from bot.service import addenda, capture
 from bot.service.deps import Turn
 from bot.service.replies import notice
 from bot.telegram.access import workers_only
@@ -28,18 +28,23 @@ NAV_COMMANDS = {"back": "nav:back", "skip": "nav:skip", "done": "nav:done", "fin
 @workers_only
 async def new_note(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
     """Start a note, asking first if one is already open."""
+    await addenda.step_aside(turn)
     await deliver(context.bot, turn, await capture.start_note(turn))
 
 
 @workers_only
 async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
     """Show the open note's current question again."""
+    await addenda.step_aside(turn)
     await deliver(context.bot, turn, await capture.resume(turn))
 
 
 @workers_only
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
-    """Ask before discarding the open note."""
+    """Ask before discarding the open note (or stop the addendum being written)."""
+    if addenda.writing(turn):
+        await deliver(context.bot, turn, await addenda.cancel(turn))
+        return
     await deliver(context.bot, turn, await capture.cancel(turn))
 
 
@@ -48,6 +53,9 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -
     """Typed text or a tapped option: the answer to the current question."""
     message = update.message
     assert message is not None and message.text is not None
+    if addenda.writing(turn):
+        await deliver(context.bot, turn, await addenda.on_text(turn, message.text))
+        return
     await deliver(context.bot, turn, await capture.on_text(turn, message.text))
 
 

@@ -1,0 +1,116 @@
+"""Correcting a saved note: it stays locked; an addendum (dated, by whom, why) goes under it.
+
+Two typed steps after the button: the reason, then the addendum itself, each committed as
+soon as it arrives."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.exports.document import local_text, session_heading
+from bot.service import access
+from bot.service.deps import Turn
+from bot.service.replies import EXPIRED, MENU, Notice, Reply
+
+REASONS = ("Correction", "More information", "Late entry")
+CANCEL = "Cancel"
+REASON_OPTIONS = ((REASONS[0], REASONS[1]), (REASONS[2], CANCEL))
+MAX_REASON = 200
+MAX_TEXT = 3500
+#: An addendum begun and left this long no longer takes the worker's next message.
+STALE_AFTER = timedelta(hours=2)
+
+
+async def begin(turn: Turn, note_id: str) -> Reply:
+    """'Add an addendum' on a full note: ask why."""
+    found = await access.note(turn, note_id)
+    if found is None or not await turn.storage.addenda.begin(turn.worker.id, note_id, turn.now):
+        return Reply(toast=EXPIRED)
+    when = session_heading(found, turn.worker.timezone)
+    text = (
+        f"Addendum to: {when}.\nThe note itself stays exactly as saved; your addendum is "
+        "dated, signed and shown under it.\n\nWhy are you adding it? Tap a reason or type one."
+    )
+    return Reply(
+        screens=(Notice(text, "Add an addendum"),),
+        options=REASON_OPTIONS,
+        placeholder="The reason",
+    )
+
+
+def writing(turn: Turn) -> bool:
+    """Whether the worker's next typed message belongs to an addendum."""
+    since = turn.worker.addendum_since
+    return since is not None and turn.now - since < STALE_AFTER
+
+
+async def on_text(turn: Turn, text: str) -> Reply:
+    """The reason, then the addendum: each kept as soon as it arrives."""
+    pending = await turn.storage.addenda.pending(turn.worker.id)
+    if pending is None:
+        return Reply(
+            screens=(Notice("That addendum was already saved or cancelled."),), options=MENU
+        )
+    typed = text.strip()
+    if typed.casefold() == CANCEL.casefold():
+        return await cancel(turn)
+    if pending.reason is None:
+        if not typed:
+            return _again("Please tap a reason or type one.", REASON_OPTIONS, "The reason")
+        if len(typed) > MAX_REASON:
+            return _again(
+                f"That reason is {len(typed)} characters; please keep it under {MAX_REASON}.",
+                REASON_OPTIONS,
+                "The reason",
+            )
+        await turn.storage.addenda.give_reason(turn.worker.id, typed)
+        return Reply(
+            screens=(Notice(f"Reason: {typed}\nNow type the addendum."),),
+            options=((CANCEL,),),
+            placeholder="The addendum",
+        )
+    if not typed:
+        return _again("Please type the addendum.", ((CANCEL,),), "The addendum")
+    if len(typed) > MAX_TEXT:
+        return _again(
+            f"That is {len(typed)} characters; an addendum can hold {MAX_TEXT}. Please shorten "
+            "it or split it into two addenda.",
+            ((CANCEL,),),
+            "The addendum",
+        )
+    try:
+        saved = await turn.storage.addenda.add(
+            turn.worker.id, pending.note_id, pending.reason, typed, turn.now
+        )
+    except PermissionError:
+        return Reply(toast=EXPIRED, options=MENU)
+    dated = local_text(saved.created_at, turn.worker.timezone)
+    return await _after(turn, f"✅ Addendum saved under the note, dated {dated}.")
+
+
+async def step_aside(turn: Turn) -> None:
+    """A note started or resumed: an addendum begun must not take its answers."""
+    if turn.worker.addendum_since is not None:
+        await turn.storage.addenda.drop_pending(turn.worker.id)
+
+
+async def cancel(turn: Turn) -> Reply:
+    """Stop writing the addendum; nothing was added to the note."""
+    await turn.storage.addenda.drop_pending(turn.worker.id)
+    return await _after(turn, "Addendum cancelled; the note is unchanged.")
+
+
+async def _after(turn: Turn, text: str) -> Reply:
+    """Back to where the worker was: the menu, or the unfinished note's question again."""
+    from dataclasses import replace
+
+    from bot.service.capture import resume
+
+    if await turn.storage.drafts.get(turn.worker.id) is not None:
+        back = await resume(turn)
+        return replace(back, screens=(Notice(text), *back.screens))
+    return Reply(screens=(Notice(text),), options=MENU)
+
+
+def _again(text: str, options: tuple[tuple[str, ...], ...], placeholder: str) -> Reply:
+    return Reply(screens=(Notice(text),), options=options, placeholder=placeholder)

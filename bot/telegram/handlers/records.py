@@ -1,0 +1,99 @@
+"""Reading records back: full note, history, exports, progress, addenda, closing cards."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.service import addenda, records
+from bot.service.deps import Turn
+from bot.service.replies import EXPIRED, Reply
+from bot.telegram.access import workers_only
+from bot.telegram.deliver import close_card, deliver
+
+
+def _data(update: Update) -> list[str]:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    return query.data.split("|")
+
+
+@workers_only
+async def history(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
+    """/history [name]: a participant's sessions, newest first."""
+    reply = await records.history_for(turn, " ".join(context.args or []))
+    await deliver(context.bot, turn, reply)
+
+
+@workers_only
+async def export(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
+    """/export [name] [pdf|docx|txt]: a participant's whole record as a document."""
+    await deliver(context.bot, turn, await records.export_for(turn, list(context.args or [])))
+
+
+@workers_only
+async def progress(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
+    """/progress [name]: a chart of wellbeing, sessions and actions."""
+    reply = await records.progress_for(turn, " ".join(context.args or []))
+    await deliver(context.bot, turn, reply)
+
+
+@workers_only
+async def note_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
+    """📄 Full note (n|<note>)."""
+    parts = _data(update)
+    reply = await records.full_note(turn, parts[1]) if len(parts) == 2 else Reply(toast=EXPIRED)
+    await deliver(context.bot, turn, reply, update.callback_query)
+
+
+@workers_only
+async def history_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
+    """🗂 History and its pages (h|<participant>|<page>): a page replaces the one shown."""
+    parts = _data(update)
+    if len(parts) != 3 or not parts[2].isdigit():
+        reply = Reply(toast=EXPIRED)
+    else:
+        page = int(parts[2])
+        reply = await records.history(turn, parts[1], page, edit=True)
+    await deliver(context.bot, turn, reply, update.callback_query)
+
+
+@workers_only
+async def progress_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
+    """📈 Progress (g|<participant>)."""
+    parts = _data(update)
+    reply = await records.progress(turn, parts[1]) if len(parts) == 2 else Reply(toast=EXPIRED)
+    await deliver(context.bot, turn, reply, update.callback_query)
+
+
+@workers_only
+async def export_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
+    """⬇️ Export: x|p|<participant>[|fmt] (whole record) or x|n|<note>|fmt (one note)."""
+    parts = _data(update)
+    if len(parts) == 3 and parts[1] == "p":
+        reply = await records.export_record(turn, parts[2], None)
+    elif len(parts) == 4 and parts[1] == "p":
+        reply = await records.export_record(turn, parts[2], parts[3])
+    elif len(parts) == 4 and parts[1] == "n":
+        reply = await records.export_note(turn, parts[2], parts[3])
+    else:
+        reply = Reply(toast=EXPIRED)
+    await deliver(context.bot, turn, reply, update.callback_query)
+
+
+@workers_only
+async def addendum_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
+    """✏️ Add an addendum (ad|<note>)."""
+    parts = _data(update)
+    reply = await addenda.begin(turn, parts[1]) if len(parts) == 2 else Reply(toast=EXPIRED)
+    await deliver(context.bot, turn, reply, update.callback_query)
+
+
+@workers_only
+async def close_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
+    """✖ Close: the card goes, with the request that asked for it."""
+    query = update.callback_query
+    assert query is not None
+    await deliver(context.bot, turn, Reply(), query)
+    if query.message is not None:
+        await close_card(context.bot, turn, query.message.message_id)
