@@ -53,12 +53,14 @@ def _summary(worker: WorkerRecord, template: str) -> tuple[str, InlineKeyboardMa
     order = "day/month (21/11)" if worker.date_order == "DMY" else "month/day (11/21)"
     digest = _hhmm(worker.digest_minutes) if worker.digest_minutes is not None else "off"
     shown = "initials" if worker.lock_screen == "initials" else "no names"
+    cards = f"{worker.card_minutes} min" if worker.tidy_chat else "Close (tidy-up is off)"
     text = (
         "<b>Your settings</b>\n"
         f"Timezone: {esc(worker.timezone)}\n"
         f"Dates: {order}\n"
         f"Note template: {esc(template)}\n"
         f"Chat tidy-up after saving: {_on(worker.tidy_chat)}\n"
+        f"Cards you ask for (last session, notes, history) go after: {cards}\n"
         f"Follow-up reminders at: {_hhmm(worker.morning_minutes)}\n"
         f"Session reminders: day before {_on(worker.session_day_before)}, "
         f"hour before {_on(worker.session_hour_before)}\n"
@@ -71,6 +73,7 @@ def _summary(worker: WorkerRecord, template: str) -> tuple[str, InlineKeyboardMa
             ("Switch date order", "s|order"),
             ("Note template", "s|tpl"),
             (f"Turn tidy-up {'off' if worker.tidy_chat else 'on'}", "s|tidy"),
+            (f"Cards go after {_next_card_minutes(worker.card_minutes)} min", "s|card"),
             ("Change timezone", "s|tz"),
             ("Reminder time", "s|am"),
             (f"Day-before reminders {_on(not worker.session_day_before)}", "s|eve"),
@@ -92,6 +95,16 @@ MORNINGS = tuple(range(6 * 60, 11 * 60, 30))
 DIGESTS = (7 * 60, 8 * 60, 9 * 60, 12 * 60, 17 * 60, 20 * 60)
 #: The template button for "the organisation default" (never a template id: ids are a-z0-9_).
 DEFAULT = "-"
+
+
+#: How long a card shown on request stays before tidy-up takes it (minutes).
+CARD_MINUTES = (5, 10, 30, 60)
+
+
+def _next_card_minutes(current: int) -> int:
+    """The next choice after ``current``, round and round."""
+    later = [m for m in CARD_MINUTES if m > current]
+    return later[0] if later else CARD_MINUTES[0]
 
 
 def _minutes(text: str) -> int | None:
@@ -164,6 +177,9 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE, tu
         )
     elif parts[1:] == ["tidy"]:
         worker = await repo.update_settings(worker.id, tidy_chat=not worker.tidy_chat)
+    elif parts[1:] == ["card"]:
+        minutes = _next_card_minutes(worker.card_minutes)
+        worker = await repo.update_settings(worker.id, card_minutes=minutes)
     elif parts[1:] == ["tz"]:
         zones = _keyboard([(z, f"s|tz|{z}") for z in COMMON_ZONES], 2)
         await _ask(query, "Pick your timezone (or send /timezone Area/City):", zones)
