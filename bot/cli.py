@@ -245,3 +245,10 @@ def demo() -> None:
         await run_demo(st, cfg.default_timezone, template_id=cfg.default_template)
 
     with_storage(_demo, cfg)
+
+
+# Record commands live in their own module; registered last, as they import from this one.
+from bot import records_cli  # noqa: E402
+
+app.command("export")(records_cli.export)
+app.add_typer(records_cli.participants_app, name="participants")

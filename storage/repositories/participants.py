@@ -95,11 +95,15 @@ class ParticipantRepository(Repository):
             .where(ParticipantWord.worker_id == worker_id, ParticipantWord.word_index.in_(wanted))
             .group_by(ParticipantWord.participant_id)
             .having(func.count() == len(wanted))
+            .subquery()
         )
         async with self.sessions() as s:
+            # Joined rather than IN (...): the hits are looked up by primary key instead of
+            # checking every participant of the worker against them.
             rows = await s.scalars(
                 select(Participant)
-                .where(Participant.worker_id == worker_id, Participant.id.in_(hits))
+                .join(hits, hits.c.participant_id == Participant.id)
+                .where(Participant.worker_id == worker_id)
                 .order_by(*LATEST_FIRST)
                 .limit(50)
             )
@@ -179,6 +183,13 @@ class ParticipantRepository(Repository):
             done += len(rows)
             if len(rows) < batch:
                 return done
+
+    async def owner_of(self, participant_id: str) -> int | None:
+        """The worker a participant belongs to (for operator tools, never for chat)."""
+        async with self.sessions() as s:
+            return await s.scalar(
+                select(Participant.worker_id).where(Participant.id == participant_id)
+            )
 
 
 async def owned(s: AsyncSession, worker_id: int, participant_id: str) -> Participant | None:

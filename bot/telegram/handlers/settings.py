@@ -178,8 +178,9 @@ async def settings_button(update: Update, context: ContextTypes.DEFAULT_TYPE, tu
     elif parts[1:] == ["tidy"]:
         worker = await repo.update_settings(worker.id, tidy_chat=not worker.tidy_chat)
     elif parts[1:] == ["card"]:
-        minutes = _next_card_minutes(worker.card_minutes)
-        worker = await repo.update_settings(worker.id, card_minutes=minutes)
+        worker = await repo.update_settings(
+            worker.id, card_minutes=_next_card_minutes(worker.card_minutes)
+        )
     elif parts[1:] == ["tz"]:
         zones = _keyboard([(z, f"s|tz|{z}") for z in COMMON_ZONES], 2)
         await _ask(query, "Pick your timezone (or send /timezone Area/City):", zones)
