@@ -92,6 +92,8 @@ class Terminal:
     def _render(self, msg: BotMessage, options: list[tuple[str, Target]]) -> set[str]:
         """Print one message and its buttons; return which kinds of options it showed."""
         self.write("")
+        if msg.kind != "text":  # a file: the terminal can only say one arrived
+            self.write(f"  bot │ [a {msg.kind} is attached; in Telegram it opens from the chat]")
         for line in msg.plain.splitlines():
             self.write(f"  bot │ {line}")
         shown: set[str] = set()
