@@ -109,8 +109,17 @@ class Note(Base):
     ``completed_at`` are written once, and corrections are addenda, never updates."""
 
     __tablename__ = "notes"
+    #: A participant's notes in session order, with their ids: finding the latest note, or the
+    #: note ids behind a participant's open actions, walks this index alone.
     __table_args__ = (
-        Index("ix_notes_person_latest", "participant_id", "worker_id", "session_start"),
+        Index(
+            "ix_notes_person_latest",
+            "participant_id",
+            "worker_id",
+            "session_start",
+            "created_at",
+            "id",
+        ),
     )
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)

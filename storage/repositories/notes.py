@@ -7,7 +7,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import Select, delete, func, select
+from sqlalchemy.orm import aliased
 
 from storage.crypto import KeyRing
 from storage.models import Action, Addendum, Draft, Note, Worker
@@ -225,16 +226,41 @@ class NoteRepository(Repository):
         self, worker_id: int, participant_id: str, limit: int = 10
     ) -> list[NoteRecord]:
         """Return the worker's notes for a participant, latest session first."""
+        mine = select(Note).where(
+            Note.participant_id == participant_id, Note.worker_id == worker_id
+        )
+        dated = mine.where(Note.session_start.is_not(None))
         async with self.sessions() as s:
-            rows = (
-                await s.scalars(
-                    select(Note)
-                    .where(Note.worker_id == worker_id, Note.participant_id == participant_id)
-                    .order_by(*LATEST_FIRST)
-                    .limit(limit)
+            # Dated notes, then undated ones: each reads ix_notes_person_latest in order, where
+            # one ORDER BY ... NULLS LAST would sort every note (PostgreSQL) or need an index
+            # sorted that way (which SQLite cannot build).
+            found = await self._joined(
+                s, dated.order_by(Note.session_start.desc(), Note.created_at.desc()).limit(limit)
+            )
+            if len(found) < limit:
+                undated = mine.where(Note.session_start.is_(None))
+                found += await self._joined(
+                    s, undated.order_by(Note.created_at.desc()).limit(limit - len(found))
                 )
-            ).all()
-            return await self._with_actions(s, list(rows))
+            return found
+
+    async def _joined(self, s: Any, notes: Select[Any]) -> list[NoteRecord]:
+        """The notes ``notes`` picks, latest first, with their actions, in one statement."""
+        picked = aliased(Note, notes.subquery())
+        rows = await s.execute(
+            select(picked, Action).outerjoin(Action, Action.note_id == picked.id)
+        )
+        by_note: dict[str, tuple[Note, list[Action]]] = {}
+        for note, action in rows:
+            _, actions = by_note.setdefault(note.id, (note, []))
+            if action is not None:
+                actions.append(action)
+        latest = sorted(
+            by_note.values(),
+            key=lambda pair: (pair[0].session_start or pair[0].created_at, pair[0].created_at),
+            reverse=True,
+        )
+        return [self._record(note, actions) for note, actions in latest]
 
     async def _with_actions(self, s: Any, rows: list[Note]) -> list[NoteRecord]:
         if not rows:
@@ -308,12 +334,16 @@ class NoteRepository(Repository):
     async def open_actions(self, worker_id: int, participant_id: str) -> list[ActionRecord]:
         """Return every unfinished action from the worker's notes about a participant."""
         async with self.sessions() as s:
+            # From the participant's notes (ix_notes_person_latest) to their actions: no
+            # filter on actions.worker_id, which would tempt a planner into reading every
+            # action of the worker; the note's worker_id already scopes it.
             rows = await s.scalars(
                 select(Action)
-                .join(Note, Note.id == Action.note_id)
+                .select_from(Note)
+                .join(Action, Action.note_id == Note.id)
                 .where(
-                    Action.worker_id == worker_id,
                     Note.participant_id == participant_id,
+                    Note.worker_id == worker_id,
                     Action.done.is_(False),
                 )
                 .order_by(Action.due.asc().nulls_last())

@@ -31,7 +31,9 @@ def upgrade() -> None:
     with op.batch_alter_table("notes", schema=None) as batch_op:
         batch_op.add_column(sa.Column("content_hash", sa.String(length=64), nullable=True))
     op.create_index(
-        "ix_notes_person_latest", "notes", ["participant_id", "worker_id", "session_start"]
+        "ix_notes_person_latest",
+        "notes",
+        ["participant_id", "worker_id", "session_start", "created_at", "id"],
     )
     op.create_table(
         "participant_words",
