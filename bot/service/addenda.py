@@ -10,7 +10,9 @@ from datetime import timedelta
 from bot.exports.document import local_text, session_heading
 from bot.service import access
 from bot.service.deps import Turn
+from bot.service.options import NAV_LABELS, WORDS
 from bot.service.replies import EXPIRED, MENU, Notice, Reply
+from conversations.fields import strip_invisible
 
 REASONS = ("Correction", "More information", "Late entry")
 CANCEL = "Cancel"
@@ -19,6 +21,12 @@ MAX_REASON = 200
 MAX_TEXT = 3500
 #: An addendum begun and left this long no longer takes the worker's next message.
 STALE_AFTER = timedelta(hours=2)
+#: A note's navigation and the menu mean the worker thinks they are elsewhere: never stored.
+NOT_AN_ANSWER = frozenset(
+    {w for w in WORDS if w != "cancel"}
+    | {label.casefold() for key, label in NAV_LABELS.items() if key != "nav:cancel"}
+    | {label.casefold() for row in MENU for label in row}
+)
 
 
 async def begin(turn: Turn, note_id: str) -> Reply:
@@ -31,10 +39,12 @@ async def begin(turn: Turn, note_id: str) -> Reply:
         f"Addendum to: {when}.\nThe note itself stays exactly as saved; your addendum is "
         "dated, signed and shown under it.\n\nWhy are you adding it? Tap a reason or type one."
     )
+    # A card: with tidy-up on, the addendum's steps leave the chat like a note's answers.
     return Reply(
         screens=(Notice(text, "Add an addendum"),),
         options=REASON_OPTIONS,
         placeholder="The reason",
+        card=True,
     )
 
 
@@ -52,8 +62,18 @@ async def on_text(turn: Turn, text: str) -> Reply:
             screens=(Notice("That addendum was already saved or cancelled."),), options=MENU
         )
     typed = text.strip()
-    if typed.casefold() == CANCEL.casefold():
+    if typed.casefold() in (CANCEL.casefold(), NAV_LABELS["nav:cancel"].casefold()):
         return await cancel(turn)
+    step = ("reason", REASON_OPTIONS) if pending.reason is None else ("addendum", ((CANCEL,),))
+    if typed.casefold() in NOT_AN_ANSWER:
+        return _again(
+            f"You are adding an addendum to a saved note, so that was not kept. Type the "
+            f"{step[0]}, or tap Cancel to stop.",
+            step[1],
+            f"The {step[0]}",
+        )
+    if not strip_invisible(typed).strip():
+        typed = ""
     if pending.reason is None:
         if not typed:
             return _again("Please tap a reason or type one.", REASON_OPTIONS, "The reason")
@@ -68,6 +88,7 @@ async def on_text(turn: Turn, text: str) -> Reply:
             screens=(Notice(f"Reason: {typed}\nNow type the addendum."),),
             options=((CANCEL,),),
             placeholder="The addendum",
+            card=True,
         )
     if not typed:
         return _again("Please type the addendum.", ((CANCEL,),), "The addendum")
@@ -82,7 +103,8 @@ async def on_text(turn: Turn, text: str) -> Reply:
         saved = await turn.storage.addenda.add(
             turn.worker.id, pending.note_id, pending.reason, typed, turn.now
         )
-    except PermissionError:
+    except PermissionError:  # the note is no longer this worker's: do not keep asking
+        await turn.storage.addenda.drop_pending(turn.worker.id)
         return Reply(toast=EXPIRED, options=MENU)
     dated = local_text(saved.created_at, turn.worker.timezone)
     return await _after(turn, f"✅ Addendum saved under the note, dated {dated}.")
@@ -107,10 +129,11 @@ async def _after(turn: Turn, text: str) -> Reply:
     from bot.service.capture import resume
 
     if await turn.storage.drafts.get(turn.worker.id) is not None:
+        # The draft's own tidy-up takes these messages (and the worker's last one) with it.
         back = await resume(turn)
         return replace(back, screens=(Notice(text), *back.screens))
-    return Reply(screens=(Notice(text),), options=MENU)
+    return Reply(screens=(Notice(text),), options=MENU, card=True)
 
 
 def _again(text: str, options: tuple[tuple[str, ...], ...], placeholder: str) -> Reply:
-    return Reply(screens=(Notice(text),), options=options, placeholder=placeholder)
+    return Reply(screens=(Notice(text),), options=options, placeholder=placeholder, card=True)

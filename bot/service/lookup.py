@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections import Counter
+from zoneinfo import ZoneInfo
+
 from bot.service import access
 from bot.service.calendar import next_session_of
 from bot.service.deps import Turn
-from bot.service.people import find
+from bot.service.people import find, shown
 from bot.service.replies import EXPIRED, Button, LastSession, Notice, People, Reply, notice
 from conversations.template import get_template
 from storage.records import ParticipantRecord
 
 #: What a chosen person opens, by the purpose the list was shown for.
-OPENS = {"l": "l|{}", "h": "h|{}|0", "g": "g|{}", "x": "x|p|{}"}
+OPENS = {"l": "l|{}", "h": "h|{}", "g": "g|{}", "x": "x|p|{}"}
 WHAT = {
     "l": "Whose last session?",
     "h": "Whose sessions?",
@@ -20,12 +23,42 @@ WHAT = {
 }
 CLOSE = Button("✖ Close", "c")
 PAGE = 8
+#: At most this many matches as buttons: a longer list is a wall on a phone.
+MATCHES = 10
+
+
+def labels(people: list[ParticipantRecord] | tuple[ParticipantRecord, ...], tz: str) -> list[str]:
+    """Button labels: the name, and for two people of the same name what tells them apart."""
+    twins = Counter(p.name for p in people)
+    out = []
+    for p in people:
+        if twins[p.name] < 2:
+            out.append(p.name)
+            continue
+        if p.last_session_at is None:
+            seen = "no sessions yet"
+        else:
+            local = p.last_session_at.astimezone(ZoneInfo(tz))
+            seen = f"last seen {local:%a} {local.day} {local:%b %Y}"
+        age = f" · age {p.age}" if p.age is not None else ""
+        out.append(f"{p.name} · {seen}{age}")
+    return out
 
 
 def choose(title: str, people: list[ParticipantRecord], turn: Turn, purpose: str = "l") -> Reply:
     """A list of people to pick from, each opening what ``purpose`` names."""
+    if len(people) > MATCHES:
+        title += (
+            f" The {MATCHES} seen most recently are below; type more of the name to find "
+            "someone else, or send /participants for everyone."
+        )
+        people = people[:MATCHES]
     screen = People(title, tuple(people), turn.worker.timezone)
-    rows = tuple((Button(p.name, OPENS[purpose].format(p.id)),) for p in people)
+    names = labels(people, turn.worker.timezone)
+    rows = tuple(
+        (Button(label, OPENS[purpose].format(p.id)),)
+        for p, label in zip(people, names, strict=True)
+    )
     return Reply(screens=(screen,), buttons=(*rows, (CLOSE,)), card=True)
 
 
@@ -44,19 +77,22 @@ async def resolve(turn: Turn, typed: str, purpose: str) -> ParticipantRecord | R
         return found.matches[0]
     if found.matches:
         return choose(
-            f"More than one match for {found.typed}. Which one?",
+            f"More than one match for {shown(found.typed)}. Which one?",
             list(found.matches),
             turn,
             purpose,
         )
     if found.suggestions:
         return choose(
-            f"No one called {found.typed}. Did you mean:", list(found.suggestions), turn, purpose
+            f"No one called {shown(found.typed)}. Did you mean:",
+            list(found.suggestions),
+            turn,
+            purpose,
         )
-    missing = f"I can't find anyone called {found.typed} among your participants."
+    missing = f"I can't find anyone called {shown(found.typed)} among your participants."
     people = await turn.storage.participants.recent(turn.worker.id, PAGE)
     if not people:
-        return Reply(screens=(Notice(missing),))
+        return Reply(screens=(Notice(missing),), card=True)
     return choose(f"{missing} Your recent ones:", people, turn, purpose)
 
 
@@ -83,9 +119,11 @@ async def participants(turn: Turn, search: str = "", page: int = 0, edit: bool =
         people = list(found.matches or found.suggestions)
         if not people:
             return notice(
-                f"I can't find anyone called {found.typed}. Send /participants for everyone."
+                f"I can't find anyone called {shown(found.typed)}. "
+                "Send /participants for everyone.",
+                card=True,
             )
-        return choose(f"Participants matching {found.typed}:", people, turn)
+        return choose(f"Participants matching {shown(found.typed)}:", people, turn)
     listing = await turn.storage.participants.page(turn.worker.id, page, PAGE)
     if not listing.total:
         return notice("You have no participants yet. They are added as you write notes.")
@@ -93,7 +131,10 @@ async def participants(turn: Turn, search: str = "", page: int = 0, edit: bool =
     if listing.pages > 1:
         title += " To search, send /participants and a name."
     screen = People(title, listing.items, turn.worker.timezone)
-    rows: list[tuple[Button, ...]] = [(Button(p.name, f"l|{p.id}"),) for p in listing.items]
+    names = labels(listing.items, turn.worker.timezone)
+    rows: list[tuple[Button, ...]] = [
+        (Button(label, f"l|{p.id}"),) for p, label in zip(listing.items, names, strict=True)
+    ]
     nav = []
     if listing.page > 0:
         nav.append(Button("◀ Previous", f"p|{listing.page - 1}"))
@@ -109,7 +150,7 @@ async def card(turn: Turn, person: ParticipantRecord) -> Reply:
     """The last-session card: when, concerns, summary, open actions, the next session."""
     notes = await turn.storage.notes.for_participant(turn.worker.id, person.id, limit=1)
     if not notes:
-        return notice(f"No sessions recorded with {person.name} yet.")
+        return notice(f"No sessions recorded with {person.name} yet.", card=True)
     note = notes[0]
     try:
         template = get_template(note.template_id, note.template_version)
@@ -128,7 +169,7 @@ async def card(turn: Turn, person: ParticipantRecord) -> Reply:
     )
     await turn.storage.audit.record("last.viewed", turn.worker.id, note.id)
     buttons = (
-        (Button("📄 Full note", f"n|{note.id}"), Button("🗂 History", f"h|{person.id}|0")),
+        (Button("📄 Full note", f"n|{note.id}"), Button("🗂 History", f"h|{person.id}")),
         (Button("📈 Progress", f"g|{person.id}"), Button("⬇️ Export", f"x|p|{person.id}")),
         (CLOSE,),
     )

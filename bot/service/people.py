@@ -14,6 +14,8 @@ from storage.records import ParticipantRecord
 #: How close a typo must be to suggest a name (rapidfuzz's 0..100 ratio).
 CUTOFF = 70.0
 SUGGEST = 5
+#: A typed name is echoed back at most this long: a pasted page is not repeated in full.
+ECHO = 40
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,11 @@ def clean(typed: str) -> str:
     return " ".join(strip_invisible(typed).split())
 
 
+def shown(typed: str) -> str:
+    """The typed name as echoed back, shortened if long."""
+    return typed if len(typed) <= ECHO else typed[: ECHO - 1].rstrip() + "…"
+
+
 def closeness(query: list[str], name: str) -> float:
     """How well typed words match a name: each typed word against its best-matching word of
     the name, averaged; the whole name is compared too, for 'alexsmith'."""
@@ -43,10 +50,13 @@ def closeness(query: list[str], name: str) -> float:
 async def find(turn: Turn, typed: str) -> Found:
     """Everyone whose name has every typed word; if nobody, the closest names."""
     typed = clean(typed)
+    query = name_words(typed)
     matches = await turn.storage.participants.find_by_words(turn.worker.id, typed)
+    exact = [m for m in matches if name_words(m.name) == query]
+    if len(exact) == 1:  # 'Alex Smith' typed in full is not 'Alex Smith-Jones' too
+        return Found(typed, (exact[0],))
     if matches:
         return Found(typed, tuple(matches))
-    query = name_words(typed)
     scored = [
         (score, pid)
         for pid, name in await turn.storage.participants.names(turn.worker.id)

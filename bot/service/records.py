@@ -60,7 +60,7 @@ async def full_note(turn: Turn, note_id: str) -> Reply:
         tuple(Button(f"⬇️ {FORMAT_LABELS[f]}", f"x|n|{note.id}|{f}") for f in FORMATS),
     ]
     if person is not None:
-        rows.append((Button("🗂 History", f"h|{person.id}|0"), CLOSE))
+        rows.append((Button("🗂 History", f"h|{person.id}"), CLOSE))
     else:
         rows.append((CLOSE,))
     name = person.name if person else "no participant recorded"
@@ -88,7 +88,7 @@ async def history(turn: Turn, participant_id: str, page: int = 0, edit: bool = F
         return Reply(toast=EXPIRED)
     listing = await turn.storage.notes.history(turn.worker.id, person.id, page, HISTORY_PAGE)
     if not listing.total:
-        return notice(f"No sessions recorded with {person.name} yet.")
+        return notice(f"No sessions recorded with {person.name} yet.", card=True)
     await turn.storage.audit.record("history.viewed", turn.worker.id, person.id)
     lines: list[HistoryLine] = []
     rows: list[tuple[Button, ...]] = []
@@ -135,10 +135,7 @@ async def history_for(turn: Turn, name: str) -> Reply:
 
 def _format_choice(person: ParticipantRecord) -> Reply:
     row = tuple(Button(FORMAT_LABELS[f], f"x|p|{person.id}|{f}") for f in FORMATS)
-    return notice(
-        f"Export {person.name}'s whole record as:",
-        buttons=(row,),
-    )
+    return notice(f"Export {person.name}'s whole record as:", buttons=(row, (CLOSE,)), card=True)
 
 
 async def export_for(turn: Turn, args: list[str]) -> Reply:
@@ -164,7 +161,7 @@ async def export_record(turn: Turn, participant_id: str, fmt: str | None) -> Rep
         return _format_choice(person)
     notes = await turn.storage.notes.whole_record(turn.worker.id, person.id)
     if not notes:
-        return notice(f"No sessions recorded with {person.name} yet.")
+        return notice(f"No sessions recorded with {person.name} yet.", card=True)
     addenda = await turn.storage.addenda.for_notes([n.id for n in notes])
     views = [
         note_view(
@@ -232,7 +229,7 @@ async def progress(turn: Turn, participant_id: str) -> Reply:
         return Reply(toast=EXPIRED)
     notes = await turn.storage.notes.whole_record(turn.worker.id, person.id)
     if not notes:
-        return notice(f"No sessions recorded with {person.name} yet.")
+        return notice(f"No sessions recorded with {person.name} yet.", card=True)
     from bot.exports.chart import progress_png, progress_points  # matplotlib loads lazily
 
     points = progress_points(notes, turn.worker.timezone)

@@ -51,7 +51,8 @@ async def deliver(bot: Bot, turn: Turn, reply: Reply, query: CallbackQuery | Non
         sent = await _show(bot, turn, reply, query)
     except TelegramError as exc:
         log.warning("could not show a reply: %s", type(exc).__name__)
-    if reply.card and sent:
+    # With tidy-up off only Close deletes a card: one without buttons is not worth a row.
+    if reply.card and sent and (turn.worker.tidy_chat or reply.buttons):
         mine = [turn.message_id] if turn.message_id and query is None else []
         await _remember_card(turn, [*mine, *sent])
     if reply.remember:
@@ -137,7 +138,9 @@ async def close_card(bot: Bot, turn: Turn, message_id: int) -> None:
 async def sweep_cards(bot: Bot, deps: Deps) -> int:
     """Delete cards whose time is up; a failure leaves them for the next sweep."""
     done = 0
-    for batch in await deps.storage.cards.due(deps.now()):
+    for due in await deps.storage.cards.due(deps.now()):
+        # due() stops at a row limit, which may cut a card in two: take all of its messages.
+        batch = await deps.storage.cards.of(due.card_id, due.worker_id) or due
         try:
             await delete_batch(bot, batch.chat_id, list(batch.message_ids))
         except TelegramError as exc:

@@ -10,6 +10,7 @@ from bot.service.deps import Turn
 from bot.service.replies import EXPIRED, Reply
 from bot.telegram.access import workers_only
 from bot.telegram.deliver import deliver
+from bot.telegram.handlers.records import PAGE
 
 
 @workers_only
@@ -41,7 +42,7 @@ async def page_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: 
     query = update.callback_query
     assert query is not None and query.data is not None
     page = query.data.removeprefix("p|")
-    if page.isdigit() and len(page) < 6:
+    if PAGE.fullmatch(page):
         reply = await lookup.participants(turn, page=int(page), edit=True)
     else:
         reply = Reply(toast=EXPIRED)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -10,6 +12,9 @@ from bot.service.deps import Turn
 from bot.service.replies import EXPIRED, Reply
 from bot.telegram.access import workers_only
 from bot.telegram.deliver import close_card, deliver
+
+#: A page number in a button: ASCII digits only ('²'.isdigit() is True, int('²') fails).
+PAGE = re.compile(r"[0-9]{1,6}")
 
 
 def _data(update: Update) -> list[str]:
@@ -48,13 +53,15 @@ async def note_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: 
 
 @workers_only
 async def history_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
-    """🗂 History and its pages (h|<participant>|<page>): a page replaces the one shown."""
+    """🗂 History on a card (h|<participant>) opens a new card; its pages
+    (h|<participant>|<page>) replace the page shown."""
     parts = _data(update)
-    if len(parts) != 3 or not parts[2].isdigit():
-        reply = Reply(toast=EXPIRED)
+    if len(parts) == 2:
+        reply = await records.history(turn, parts[1])
+    elif len(parts) == 3 and PAGE.fullmatch(parts[2]):
+        reply = await records.history(turn, parts[1], int(parts[2]), edit=True)
     else:
-        page = int(parts[2])
-        reply = await records.history(turn, parts[1], page, edit=True)
+        reply = Reply(toast=EXPIRED)
     await deliver(context.bot, turn, reply, update.callback_query)
 
 
