@@ -188,3 +188,26 @@ async def test_replies_naming_someone_are_tidied_with_the_request(
     await sweep_cards(bot.bot, bot.bot_data["deps"])
     left = [m.text for m in worker.api.visible(worker.chat_id or 0)]
     assert not [t for t in left if "Alex" in t or "Jo" in t or "Nobody" in t], left
+
+
+async def test_a_word_export_survives_characters_xml_cannot_hold(
+    worker: Person, storage: Storage
+) -> None:
+    from io import BytesIO
+
+    from docx import Document
+
+    wid = await me(storage, worker)
+    await seed_note(
+        storage, wid, START - timedelta(days=1), name="Alex Smith", summary="a\x00b\x0c"
+    )
+    await worker.say("/last Alex")
+    await worker.tap("Full note")
+    await worker.tap("Add an addendum")
+    await worker.say("Escape \x1b key")
+    await worker.say("Form\x0bfeed \ufffe")
+    calls = await worker.say("/export alex docx")
+    sent = next(c for c in calls if c.method == "sendDocument")
+    doc = Document(BytesIO(sent.params["document"]["content"]))
+    body = "\n".join(p.text for p in doc.paragraphs)
+    assert "a?b?" in body and "Escape ? key" in body and "Form?feed ?" in body
