@@ -5,8 +5,6 @@ soon as it arrives."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from bot.exports.document import local_text, session_heading
 from bot.service import access
 from bot.service.deps import Turn
@@ -19,8 +17,6 @@ CANCEL = "Cancel"
 REASON_OPTIONS = ((REASONS[0], REASONS[1]), (REASONS[2], CANCEL))
 MAX_REASON = 200
 MAX_TEXT = 3500
-#: An addendum begun and left this long no longer takes the worker's next message.
-STALE_AFTER = timedelta(hours=2)
 #: A note's navigation and the menu mean the worker thinks they are elsewhere: never stored.
 NOT_AN_ANSWER = frozenset(
     {w for w in WORDS if w != "cancel"}
@@ -49,9 +45,11 @@ async def begin(turn: Turn, note_id: str) -> Reply:
 
 
 def writing(turn: Turn) -> bool:
-    """Whether the worker's next typed message belongs to an addendum."""
-    since = turn.worker.addendum_since
-    return since is not None and turn.now - since < STALE_AFTER
+    """Whether the worker's next typed message belongs to an addendum.
+
+    No time limit: one begun and left stays until Cancel, a new or resumed note, or its
+    text, so words typed after a long pause are still kept (the keyboard shows Cancel)."""
+    return turn.worker.addendum_since is not None
 
 
 async def on_text(turn: Turn, text: str) -> Reply:

@@ -22,6 +22,10 @@ EDITED = (
     "I don't pick up edits to messages already sent. To change an answer, use ◀ Back, or "
     "edit its section from the review; or just send the corrected text again."
 )
+ADDENDUM_MEDIA = (
+    "An addendum is text only: please type it, or tap Cancel. Photos, stickers, voice notes "
+    "and files can't be added to a note."
+)
 NAV_COMMANDS = {"back": "nav:back", "skip": "nav:skip", "done": "nav:done", "finish": "nav:finish"}
 
 
@@ -65,6 +69,9 @@ async def nav_command(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: 
     message = update.message
     assert message is not None and message.text is not None
     command = message.text.split()[0].lstrip("/").split("@")[0].lower()
+    if addenda.writing(turn):  # not a note's navigation: the addendum says what it takes
+        await deliver(context.bot, turn, await addenda.on_text(turn, command))
+        return
     await deliver(context.bot, turn, await capture.on_nav(turn, NAV_COMMANDS[command]))
 
 
@@ -73,6 +80,8 @@ async def decision(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Tur
     """Resume / Discard buttons (d|action|draft|step)."""
     query = update.callback_query
     assert query is not None and query.data is not None
+    if query.data.split("|")[1:2] in (["resume"], ["restart"]):
+        await addenda.step_aside(turn)
     reply = await capture.decide(turn, query.data)
     await deliver(context.bot, turn, reply, query)
     if query.message is not None and not reply.toast:
@@ -88,6 +97,9 @@ async def _drop_buttons(context: ContextTypes.DEFAULT_TYPE, chat_id: int, messag
 @workers_only
 async def media(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
     """Photos, stickers, voice, files or locations: a friendly line; the note is unchanged."""
+    if addenda.writing(turn):
+        await deliver(context.bot, turn, notice(ADDENDUM_MEDIA))
+        return
     draft = await turn.storage.drafts.get(turn.worker.id)
     await deliver(context.bot, turn, notice(MEDIA, remember=draft.id if draft else None))
 
