@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.service import policy
@@ -79,10 +80,24 @@ def template_of(note: NoteRecord) -> Template | None:
 def saved_sections(template: Template | None, note: NoteRecord) -> tuple[RenderedSection, ...]:
     """Every section as saved; under consent declined, the unrecorded ones say so."""
     answers = note.content.get("answers", {})
-    if template is None:
-        lines = tuple((k, str(v)) for k, v in answers.items())
+    if template is None:  # its template is gone: show the answers as plainly as possible
+        lines = tuple(
+            (key.replace("_", " ").capitalize(), plain_value(v)) for key, v in answers.items()
+        )
         return (RenderedSection("answers", "Answers", lines),)
     return render_sections(template, answers, lambda f: rules.applies(template, f, answers))
+
+
+def plain_value(value: Any) -> str:
+    """An answer without its template: lists and items as words, not Python reprs."""
+    if isinstance(value, dict):
+        return ", ".join(plain_value(v) for v in value.values() if v not in (None, "", []))
+    if isinstance(value, list):
+        items = [plain_value(v) for v in value]
+        if any(isinstance(v, dict) for v in value):
+            return "\n".join(f"{i}. {item}" for i, item in enumerate(items, 1))
+        return ", ".join(items)
+    return "—" if value in (None, "") else str(value)
 
 
 def note_view(

@@ -150,6 +150,10 @@ def saved_card(card: SavedCard) -> str:
     return text
 
 
+#: Addenda shown in full on a full-note card (the export holds them all).
+ADDENDA_SHOWN = 3
+
+
 def full_note_blocks(screen: FullNote) -> list[str]:
     """A saved note as saved: heading and facts, every section, then any addenda."""
     view = screen.view
@@ -164,7 +168,15 @@ def full_note_blocks(screen: FullNote) -> list[str]:
             else [f"{esc(label)}: {esc(value)}" for label, value in s.lines] or ["—"]
         )
         blocks.append("\n".join([f"<b>{esc(s.title)}</b>", *body]))
-    for a in view.addenda:
+    shown = view.addenda[-ADDENDA_SHOWN:]
+    earlier = view.addenda[: len(view.addenda) - len(shown)]
+    if earlier:  # a chat card stays short; the export holds every addendum in full
+        listed = "\n".join(f"• {esc(a.when)} · {esc(a.author)} · {esc(a.reason)}" for a in earlier)
+        blocks.append(
+            f"<b>{len(earlier)} earlier addend{'um' if len(earlier) == 1 else 'a'}</b> "
+            f"(export the note to read them)\n{listed}"
+        )
+    for a in shown:
         blocks.append(
             f"<b>Addendum</b> · {esc(a.when)} · {esc(a.author)}\n"
             f"<i>Reason: {esc(a.reason)}</i>\n{esc(a.text)}"

@@ -156,3 +156,39 @@ def test_exports_log_nothing_the_worker_typed(caplog: pytest.LogCaptureFixture) 
     assert "王府井 🙂" in readable("txt", files["txt"].content)
     assert "王府井 🙂" in readable("docx", files["docx"].content)
     assert "Location: ??? ?" in readable("pdf", files["pdf"].content)
+
+
+def test_a_note_whose_template_is_gone_reads_as_words() -> None:
+    from datetime import UTC, datetime
+
+    from bot.exports.document import note_view
+    from storage.records import NoteRecord
+
+    at = datetime(2026, 11, 22, 15, 0, tzinfo=UTC)
+    note = NoteRecord(
+        "n1",
+        None,
+        1,
+        at,
+        45,
+        "retired_template",
+        3,
+        {
+            "answers": {
+                "participant": {"name": "Zoë", "age": 30},
+                "concern_tags": ["housing", "sleep"],
+                "actions": [{"what": "Call", "who": "participant"}],
+            }
+        },
+        "complete",
+        at,
+        at,
+        False,
+    )
+    view = note_view(note, [], author="Kim", tz="Europe/London", intact=True)
+    lines = dict(view.sections[0].lines)
+    assert lines == {
+        "Participant": "Zoë, 30",
+        "Concern tags": "housing, sleep",
+        "Actions": "1. Call, participant",
+    }
