@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import re
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from bot.exports.document import NoteView, note_view, record_document
@@ -27,6 +28,8 @@ from storage.records import NoteRecord, ParticipantRecord, SessionLine
 
 #: The export formats, in the order their buttons show (bot.exports.formats makes them).
 FORMATS = ("pdf", "docx", "txt")
+#: Called when a slow request is accepted, so the front end can acknowledge it at once.
+Started = Callable[[], Awaitable[None]]
 FORMAT_LABELS = {"pdf": "PDF", "docx": "Word", "txt": "Text"}
 HISTORY_PAGE = 6
 GIST = 70
@@ -169,8 +172,11 @@ async def export_for(turn: Turn, args: list[str]) -> Reply:
     return await export_record(turn, found.id, fmt) if fmt else _format_choice(found)
 
 
-async def export_record(turn: Turn, participant_id: str, fmt: str | None) -> Reply:
-    """A participant's whole record (every note and addendum) as a document."""
+async def export_record(
+    turn: Turn, participant_id: str, fmt: str | None, started: Started | None = None
+) -> Reply:
+    """A participant's whole record (every note and addendum) as a document; ``started`` is
+    called once access is granted, before the (slow) build, to acknowledge the request."""
     person = await access.person(turn, participant_id)
     if person is None or (fmt is not None and fmt not in FORMATS):
         return Reply(toast=EXPIRED)
@@ -191,10 +197,10 @@ async def export_record(turn: Turn, participant_id: str, fmt: str | None) -> Rep
         for n in notes
     ]
     await turn.storage.audit.record("record.exported", turn.worker.id, person.id)
-    return await _document(turn, person, views, fmt)
+    return await _document(turn, person, views, fmt, started)
 
 
-async def export_note(turn: Turn, note_id: str, fmt: str) -> Reply:
+async def export_note(turn: Turn, note_id: str, fmt: str, started: Started | None = None) -> Reply:
     """One saved note with its addenda as a document."""
     found = await access.note_with_person(turn, note_id)
     if found is None or fmt not in FORMATS:
@@ -205,12 +211,18 @@ async def export_note(turn: Turn, note_id: str, fmt: str) -> Reply:
     who = person or ParticipantRecord(
         "", turn.worker.id, "no participant recorded", None, None, None
     )
-    return await _document(turn, who, [view], fmt)
+    return await _document(turn, who, [view], fmt, started)
 
 
 async def _document(
-    turn: Turn, person: ParticipantRecord, views: list[NoteView], fmt: str
+    turn: Turn,
+    person: ParticipantRecord,
+    views: list[NoteView],
+    fmt: str,
+    started: Started | None,
 ) -> Reply:
+    if started is not None:
+        await started()
     doc = record_document(
         person,
         views,
@@ -226,9 +238,8 @@ async def _document(
     out = await asyncio.to_thread(export, doc, fmt)
     sessions = f"{len(views)} session{'s' if len(views) != 1 else ''}"
     caption = f"Case notes ({sessions}). Confidential: keep it safe and delete it when done."
-    return Reply(
-        toast="Preparing the export…", document=Attachment(out.filename, out.content, caption)
-    )
+    toast = None if started is not None else "Preparing the export…"
+    return Reply(toast=toast, document=Attachment(out.filename, out.content, caption))
 
 
 async def progress_for(turn: Turn, name: str) -> Reply:

@@ -274,6 +274,9 @@ async def test_export_sends_the_whole_record_as_a_document(
     calls = await worker.say("/export zoe")
     assert "Export Ąžuolas Zoë Nguyễn's whole record as:" in texts(calls)[0]
     calls = await worker.tap("PDF")
+    methods = [c.method for c in calls]
+    assert methods.index("answerCallbackQuery") < methods.index("sendDocument")
+    assert toasts(calls) == ["Preparing the export…"]  # acknowledged before the build
     sent = next(c for c in calls if c.method == "sendDocument")
     doc = sent.params["document"]
     assert doc["filename"].endswith(".pdf") and "Nguy" not in doc["filename"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.service import addenda, records
@@ -75,17 +77,29 @@ async def progress_button(update: Update, context: ContextTypes.DEFAULT_TYPE, tu
 
 @workers_only
 async def export_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
-    """⬇️ Export: x|p|<participant>[|fmt] (whole record) or x|n|<note>|fmt (one note)."""
+    """⬇️ Export: x|p|<participant>[|fmt] (whole record) or x|n|<note>|fmt (one note).
+
+    The tap is acknowledged as soon as access is granted: a long record takes seconds."""
+    query = update.callback_query
+    assert query is not None
     parts = _data(update)
+    answered = False
+
+    async def started() -> None:
+        nonlocal answered
+        answered = True
+        with contextlib.suppress(TelegramError):
+            await query.answer("Preparing the export…")
+
     if len(parts) == 3 and parts[1] == "p":
         reply = await records.export_record(turn, parts[2], None)
     elif len(parts) == 4 and parts[1] == "p":
-        reply = await records.export_record(turn, parts[2], parts[3])
+        reply = await records.export_record(turn, parts[2], parts[3], started)
     elif len(parts) == 4 and parts[1] == "n":
-        reply = await records.export_note(turn, parts[2], parts[3])
+        reply = await records.export_note(turn, parts[2], parts[3], started)
     else:
         reply = Reply(toast=EXPIRED)
-    await deliver(context.bot, turn, reply, update.callback_query)
+    await deliver(context.bot, turn, reply, None if answered else query)
 
 
 @workers_only
