@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Select, delete, func, select
+from sqlalchemy import Integer, Select, String, bindparam, delete, func, select
 from sqlalchemy.orm import aliased
 
 from storage.crypto import KeyRing
@@ -27,6 +27,45 @@ from storage.repositories.participants import ParticipantRepository, owned
 from storage.repositories.reminders import ReminderRepository
 
 LATEST_FIRST = (Note.session_start.desc().nulls_last(), Note.created_at.desc())
+
+
+def _with_actions_of(notes: Select[Note]) -> Select[Note, Action]:
+    """The notes ``notes`` picks, each joined to its actions (one row per action)."""
+    picked = aliased(Note, notes.subquery())
+    return select(picked, Action).outerjoin(Action, Action.note_id == picked.id)
+
+
+# The lookup's statements are built once: building one costs more than running it.
+# Dated notes, then undated ones: each reads ix_notes_person_latest in order, where one
+# ORDER BY ... NULLS LAST would sort every note (PostgreSQL) or need an index sorted that way
+# (which SQLite cannot build).
+_MINE = select(Note).where(
+    Note.participant_id == bindparam("participant_id", type_=String),
+    Note.worker_id == bindparam("worker_id", type_=Integer),
+)
+_LIMIT = bindparam("limit", type_=Integer)
+LATEST_DATED = _with_actions_of(
+    _MINE.where(Note.session_start.is_not(None))
+    .order_by(Note.session_start.desc(), Note.created_at.desc())
+    .limit(_LIMIT)
+)
+LATEST_UNDATED = _with_actions_of(
+    _MINE.where(Note.session_start.is_(None)).order_by(Note.created_at.desc()).limit(_LIMIT)
+)
+#: From the participant's notes (ix_notes_person_latest) to their actions: no filter on
+#: actions.worker_id, which would tempt a planner into reading every action of the worker;
+#: the note's worker_id already scopes it.
+OPEN_ACTIONS = (
+    select(Action)
+    .select_from(Note)
+    .join(Action, Action.note_id == Note.id)
+    .where(
+        Note.participant_id == bindparam("participant_id", type_=String),
+        Note.worker_id == bindparam("worker_id", type_=Integer),
+        Action.done.is_(False),
+    )
+    .order_by(Action.due.asc().nulls_last())
+)
 
 
 def content_digest(
@@ -226,32 +265,20 @@ class NoteRepository(Repository):
         self, worker_id: int, participant_id: str, limit: int = 10
     ) -> list[NoteRecord]:
         """Return the worker's notes for a participant, latest session first."""
-        mine = select(Note).where(
-            Note.participant_id == participant_id, Note.worker_id == worker_id
-        )
-        dated = mine.where(Note.session_start.is_not(None))
+        mine = {"participant_id": participant_id, "worker_id": worker_id}
         async with self.sessions() as s:
-            # Dated notes, then undated ones: each reads ix_notes_person_latest in order, where
-            # one ORDER BY ... NULLS LAST would sort every note (PostgreSQL) or need an index
-            # sorted that way (which SQLite cannot build).
-            found = await self._joined(
-                s, dated.order_by(Note.session_start.desc(), Note.created_at.desc()).limit(limit)
-            )
+            found = await self._joined(s, LATEST_DATED, {**mine, "limit": limit})
             if len(found) < limit:
-                undated = mine.where(Note.session_start.is_(None))
-                found += await self._joined(
-                    s, undated.order_by(Note.created_at.desc()).limit(limit - len(found))
-                )
+                more = {**mine, "limit": limit - len(found)}
+                found += await self._joined(s, LATEST_UNDATED, more)
             return found
 
-    async def _joined(self, s: Any, notes: Select[Any]) -> list[NoteRecord]:
-        """The notes ``notes`` picks, latest first, with their actions, in one statement."""
-        picked = aliased(Note, notes.subquery())
-        rows = await s.execute(
-            select(picked, Action).outerjoin(Action, Action.note_id == picked.id)
-        )
+    async def _joined(
+        self, s: Any, query: Select[Note, Action], params: dict[str, Any]
+    ) -> list[NoteRecord]:
+        """Notes with their actions from one of the _with_actions_of statements, latest first."""
         by_note: dict[str, tuple[Note, list[Action]]] = {}
-        for note, action in rows:
+        for note, action in await s.execute(query, params):
             _, actions = by_note.setdefault(note.id, (note, []))
             if action is not None:
                 actions.append(action)
@@ -334,19 +361,8 @@ class NoteRepository(Repository):
     async def open_actions(self, worker_id: int, participant_id: str) -> list[ActionRecord]:
         """Return every unfinished action from the worker's notes about a participant."""
         async with self.sessions() as s:
-            # From the participant's notes (ix_notes_person_latest) to their actions: no
-            # filter on actions.worker_id, which would tempt a planner into reading every
-            # action of the worker; the note's worker_id already scopes it.
             rows = await s.scalars(
-                select(Action)
-                .select_from(Note)
-                .join(Action, Action.note_id == Note.id)
-                .where(
-                    Note.participant_id == participant_id,
-                    Note.worker_id == worker_id,
-                    Action.done.is_(False),
-                )
-                .order_by(Action.due.asc().nulls_last())
+                OPEN_ACTIONS, {"participant_id": participant_id, "worker_id": worker_id}
             )
             return [self._action(r) for r in rows]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.crypto import drop_invisible, name_words
@@ -12,6 +12,32 @@ from storage.repositories.base import Repository, new_id, utcnow
 
 T = "participants"
 LATEST_FIRST = (Participant.last_session_at.desc().nulls_last(), Participant.created_at.desc())
+# The lookup's statements are built once: building one costs more than running it.
+_WORKER = bindparam("worker_id", type_=Integer)
+_HITS = (
+    select(ParticipantWord.participant_id)
+    .where(
+        ParticipantWord.worker_id == _WORKER,
+        ParticipantWord.word_index.in_(bindparam("words", expanding=True)),
+    )
+    .group_by(ParticipantWord.participant_id)
+    .having(func.count() == bindparam("count", type_=Integer))
+    .subquery()
+)
+#: Joined rather than IN (...): the hits are looked up by primary key instead of checking
+#: every participant of the worker against them.
+BY_WORDS = (
+    select(Participant)
+    .join(_HITS, _HITS.c.participant_id == Participant.id)
+    .where(Participant.worker_id == _WORKER)
+    .order_by(*LATEST_FIRST)
+    .limit(50)
+)
+NAMES = (
+    select(Participant.id, Participant.name_enc)
+    .where(Participant.worker_id == _WORKER)
+    .order_by(*LATEST_FIRST)
+)
 
 
 class ParticipantRepository(Repository):
@@ -90,34 +116,17 @@ class ParticipantRepository(Repository):
         wanted = sorted({self.ring.word_index(w) for w in name_words(text)})
         if not wanted:
             return []
-        hits = (
-            select(ParticipantWord.participant_id)
-            .where(ParticipantWord.worker_id == worker_id, ParticipantWord.word_index.in_(wanted))
-            .group_by(ParticipantWord.participant_id)
-            .having(func.count() == len(wanted))
-            .subquery()
-        )
         async with self.sessions() as s:
-            # Joined rather than IN (...): the hits are looked up by primary key instead of
-            # checking every participant of the worker against them.
-            rows = await s.scalars(
-                select(Participant)
-                .join(hits, hits.c.participant_id == Participant.id)
-                .where(Participant.worker_id == worker_id)
-                .order_by(*LATEST_FIRST)
-                .limit(50)
+            found = await s.scalars(
+                BY_WORDS, {"worker_id": worker_id, "words": wanted, "count": len(wanted)}
             )
-            return [self.record(r) for r in rows]
+            return [self.record(r) for r in found]
 
     async def names(self, worker_id: int) -> list[tuple[str, str]]:
         """(id, name) of every participant of the worker, decrypted in memory for fuzzy
         matching: a worker has hundreds of participants, not millions."""
         async with self.sessions() as s:
-            rows = await s.execute(
-                select(Participant.id, Participant.name_enc)
-                .where(Participant.worker_id == worker_id)
-                .order_by(*LATEST_FIRST)
-            )
+            rows = await s.execute(NAMES, {"worker_id": worker_id})
             return [(pid, self.open_text(enc, T, "name_enc", pid) or "") for pid, enc in rows]
 
     async def get_many(self, worker_id: int, ids: list[str]) -> list[ParticipantRecord]:
