@@ -42,7 +42,7 @@ COMMANDS = [
     BotCommand("reminders", "Reminders coming up"),
     BotCommand("calendar", "Planned sessions for your calendar"),
     BotCommand("cancel", "Discard the note in progress"),
-    BotCommand("settings", "Timezone, date order, tidy-up"),
+    BotCommand("settings", "Timezone, template, tidy-up, reminders"),
     BotCommand("privacy", "What is stored and how"),
     BotCommand("help", "How this works"),
 ]
