@@ -55,6 +55,8 @@ class KeyRing:
         for kid, key in self.keys.items():
             if len(bytes.fromhex(kid)) != 4 or len(key) != 32:
                 raise KeyFileError("key file holds a malformed key")
+        if len(self.index_secret) < 32:
+            raise KeyFileError("key file holds an index secret that is empty or too short")
         derived = HKDF(
             algorithm=hashes.SHA256(), length=32, salt=None, info=b"casenotes blind index v1"
         ).derive(self.index_secret)
@@ -201,9 +203,11 @@ def write_key_ring(path: Path, ring: KeyRing, *, overwrite: bool) -> None:
     """Write the key file with mode 0600, atomically; refuse to clobber unless rotating."""
     if path.exists() and not overwrite:
         raise KeyFileError(f"key file {path} already exists; refusing to overwrite it")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    # The folder holds the key (and, by default, the database): nobody else may list it.
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{secrets.token_hex(6)}.tmp")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    fd = os.open(tmp, flags, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(ring.to_json())
         fh.flush()

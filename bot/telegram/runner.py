@@ -16,6 +16,7 @@ from bot.telegram.app import build_application, set_command_menu
 
 def configure_logging(level: str) -> None:
     """Plain logs without message content; httpx would log request URLs, which hold the token."""
+    level = level.upper()  # LOG_LEVEL=info works as well as INFO
     logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for noisy in ("httpx", "httpcore", "telegram.ext.Updater", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
