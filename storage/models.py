@@ -208,9 +208,12 @@ class DraftMessage(Base):
 
 class Action(Base):
     __tablename__ = "actions"
+    #: By note, then open or done: a participant's open actions are found from their notes'
+    #: ids without reading the actions already done.
+    __table_args__ = (Index("ix_actions_note_open", "note_id", "done"),)
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
-    note_id: Mapped[str] = mapped_column(ForeignKey("notes.id"), index=True)
+    note_id: Mapped[str] = mapped_column(ForeignKey("notes.id"))
     worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
     text_enc: Mapped[bytes] = mapped_column(LargeBinary)
     who: Mapped[str] = mapped_column(String(32))

@@ -35,6 +35,8 @@ def upgrade() -> None:
         "notes",
         ["participant_id", "worker_id", "session_start", "created_at", "id"],
     )
+    op.drop_index("ix_actions_note_id", table_name="actions")
+    op.create_index("ix_actions_note_open", "actions", ["note_id", "done"])
     op.create_table(
         "participant_words",
         sa.Column("participant_id", sa.String(length=32), nullable=False),
@@ -94,6 +96,8 @@ def downgrade() -> None:
     op.drop_table("addenda")
     op.drop_index("ix_participant_words_lookup", table_name="participant_words")
     op.drop_table("participant_words")
+    op.drop_index("ix_actions_note_open", table_name="actions")
+    op.create_index("ix_actions_note_id", "actions", ["note_id"])
     # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+): a batch copy would trip the foreign
     # keys that point at these tables.
     op.drop_index("ix_notes_person_latest", table_name="notes")
