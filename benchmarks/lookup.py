@@ -71,8 +71,7 @@ async def exact(storage: Storage, pair: Pair, timer: Timer) -> None:
     t0 = time.perf_counter()
     found = await timer.step("find_by_words", storage.participants.find_by_words(wid, typed))
     assert found, f"no match for worker {wid}"
-    await timer.step("latest note", storage.notes.for_participant(wid, found[0].id, limit=1))
-    await timer.step("open actions", storage.notes.open_actions(wid, found[0].id))
+    await timer.step("latest note + open actions", storage.notes.last_session(wid, found[0].id))
     timer.add("whole path", (time.perf_counter() - t0) * 1000)
 
 
@@ -101,8 +100,7 @@ async def fuzzy(storage: Storage, pair: Pair, timer: Timer) -> None:
     timer.add("rapidfuzz score", (time.perf_counter() - t1) * 1000)
     close = await timer.step("get_many", storage.participants.get_many(wid, ids))
     assert close, f"no suggestion for worker {wid}"
-    await timer.step("latest note", storage.notes.for_participant(wid, close[0].id, limit=1))
-    await timer.step("open actions", storage.notes.open_actions(wid, close[0].id))
+    await timer.step("latest note + open actions", storage.notes.last_session(wid, close[0].id))
     timer.add("whole path", (time.perf_counter() - t0) * 1000)
 
 

@@ -148,15 +148,13 @@ async def participants(turn: Turn, search: str = "", page: int = 0, edit: bool =
 
 async def card(turn: Turn, person: ParticipantRecord) -> Reply:
     """The last-session card: when, concerns, summary, open actions, the next session."""
-    notes = await turn.storage.notes.for_participant(turn.worker.id, person.id, limit=1)
-    if not notes:
+    note, actions = await turn.storage.notes.last_session(turn.worker.id, person.id)
+    if note is None:
         return notice(f"No sessions recorded with {person.name} yet.", card=True)
-    note = notes[0]
     try:
         template = get_template(note.template_id, note.template_version)
     except LookupError:
         template = None
-    actions = await turn.storage.notes.open_actions(turn.worker.id, person.id)
     planned = next_session_of(note, turn.worker.timezone)
     screen = LastSession(
         person.name,

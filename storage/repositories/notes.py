@@ -273,6 +273,21 @@ class NoteRepository(Repository):
                 found += await self._joined(s, LATEST_UNDATED, more)
             return found
 
+    async def last_session(
+        self, worker_id: int, participant_id: str
+    ) -> tuple[NoteRecord | None, list[ActionRecord]]:
+        """The latest note and every open action about a participant, in one session: the
+        /last card's reads, without a second connection checkout."""
+        mine = {"participant_id": participant_id, "worker_id": worker_id}
+        async with self.sessions() as s:
+            found = await self._joined(s, LATEST_DATED, {**mine, "limit": 1})
+            if not found:
+                found = await self._joined(s, LATEST_UNDATED, {**mine, "limit": 1})
+            if not found:
+                return None, []
+            rows = await s.scalars(OPEN_ACTIONS, mine)
+            return found[0], [self._action(r) for r in rows]
+
     async def _joined(
         self, s: Any, query: Select[Note, Action], params: dict[str, Any]
     ) -> list[NoteRecord]:

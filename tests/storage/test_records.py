@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, update
 
 from storage.crypto import KeyRing
 from storage.models import Note, Participant, ParticipantWord
-from storage.records import NewNote, NewParticipant
+from storage.records import NewAction, NewNote, NewParticipant
 from storage.service import Storage, open_storage
 from tests.storage.test_encrypted_storage import make_worker, raw_database_text
 
@@ -184,3 +184,30 @@ async def test_participants_page_and_cards(storage: Storage) -> None:
     assert [(d.card_id, d.message_ids) for d in due] == [("c1", (10, 11))]
     await storage.cards.forget("c1")
     assert await storage.cards.due(NOW + timedelta(days=1)) == []
+
+
+async def test_last_session_reads_the_latest_note_and_open_actions_for_the_owner_only(
+    storage: Storage,
+) -> None:
+    a = await make_worker(storage, 1, "A")
+    b = await make_worker(storage, 2, "B")
+    first = await storage.notes.save(
+        NewNote(
+            worker_id=a,
+            template_id="peer_support",
+            template_version=2,
+            content={"answers": {"summary": "old"}, "consent_declined": False},
+            session_start=NOW - timedelta(days=9),
+            duration_minutes=50,
+            new_participant=NewParticipant("Alex"),
+            actions=(NewAction("Call", "participant", None),),
+        ),
+        NOW,
+    )
+    pid = first.participant_id
+    assert pid is not None
+    latest = await note(storage, a, 2, pid=pid, summary="new")
+    note_rec, actions = await storage.notes.last_session(a, pid)
+    assert note_rec is not None and note_rec.id == latest
+    assert [x.text for x in actions] == ["Call"]
+    assert await storage.notes.last_session(b, pid) == (None, [])
