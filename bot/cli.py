@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
@@ -20,6 +21,15 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="Encryption keys.", no_args_is_help=True)
 workers_app = typer.Typer(help="Who may use the bot.", no_args_is_help=True)
+
+
+@app.callback()
+def _private_files() -> None:
+    """Whatever a command creates (the database, its journal, the data folder, an export) is
+    readable by its owner only."""
+    os.umask(0o077)
+
+
 app.add_typer(db_app, name="db")
 app.add_typer(keys_app, name="keys")
 app.add_typer(workers_app, name="workers")

@@ -25,6 +25,8 @@ def test_keys_new_creates_the_data_folder_private(
     monkeypatch.setenv("CASENOTES_DATABASE_URL", f"sqlite+aiosqlite:///{env}/data/c.db")
     assert run("keys", "new")[0] == 0
     assert mode(env / "data") == 0o700 and mode(env / "data" / "keys.json") == 0o600
+    assert run("db", "upgrade")[0] == 0
+    assert mode(env / "data" / "c.db") == 0o600
     assert run("keys", "rotate")[0] == 0
     assert sorted(p.name for p in (env / "data").iterdir() if p.name.endswith(".tmp")) == []
     assert mode(env / "data" / "keys.json") == 0o600
