@@ -11,7 +11,7 @@ from bot.service.deps import Turn
 from bot.service.people import find, shown
 from bot.service.replies import EXPIRED, Button, LastSession, Notice, People, Reply, notice
 from conversations.template import get_template
-from storage.records import ParticipantRecord
+from storage.records import Page, ParticipantRecord
 
 #: What a chosen person opens, by the purpose the list was shown for.
 OPENS = {"l": "l|{}", "h": "h|{}", "g": "g|{}", "x": "x|p|{}"}
@@ -135,15 +135,22 @@ async def participants(turn: Turn, search: str = "", page: int = 0, edit: bool =
     rows: list[tuple[Button, ...]] = [
         (Button(label, f"l|{p.id}"),) for p, label in zip(listing.items, names, strict=True)
     ]
-    nav = []
-    if listing.page > 0:
-        nav.append(Button("◀ Previous", f"p|{listing.page - 1}"))
-    if listing.page < listing.pages - 1:
-        nav.append(Button("Next ▶", f"p|{listing.page + 1}"))
+    nav = pager(listing, "p|{}", "◀ Previous", "Next ▶")
     if nav:
-        rows.append(tuple(nav))
+        rows.append(nav)
     rows.append((CLOSE,))
     return Reply(screens=(screen,), buttons=tuple(rows), card=True, edit=edit)
+
+
+def pager(listing: Page, data: str, back: str, forward: str) -> tuple[Button, ...]:
+    """The buttons to the previous and next pages, where there are any (``data`` takes the
+    page number)."""
+    nav = []
+    if listing.page > 0:
+        nav.append(Button(back, data.format(listing.page - 1)))
+    if listing.page < listing.pages - 1:
+        nav.append(Button(forward, data.format(listing.page + 1)))
+    return tuple(nav)
 
 
 async def card(turn: Turn, person: ParticipantRecord) -> Reply:

@@ -7,11 +7,12 @@ import dataclasses
 import re
 from collections.abc import Awaitable, Callable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.exports.document import NoteView, note_view, record_document
 from bot.service import access
 from bot.service.deps import Turn
-from bot.service.lookup import CLOSE, resolve
+from bot.service.lookup import CLOSE, pager, recent, resolve
 from bot.service.replies import (
     EXPIRED,
     Attachment,
@@ -119,21 +120,15 @@ async def history(turn: Turn, participant_id: str, page: int = 0, edit: bool = F
         )
         lines.append(HistoryLine(when, tuple(marks), _gist(line)))
         rows.append((Button(f"📄 {when}", f"n|{line.note_id}"),))
-    nav = []
-    if listing.page > 0:
-        nav.append(Button("◀ Newer", f"h|{person.id}|{listing.page - 1}"))
-    if listing.page < listing.pages - 1:
-        nav.append(Button("Older ▶", f"h|{person.id}|{listing.page + 1}"))
+    nav = pager(listing, f"h|{person.id}|{{}}", "◀ Newer", "Older ▶")
     if nav:
-        rows.append(tuple(nav))
+        rows.append(nav)
     rows.append((CLOSE,))
     screen = History(person.name, tuple(lines), listing.page, listing.pages, listing.total)
     return Reply(screens=(screen,), buttons=tuple(rows), card=True, edit=edit)
 
 
 def _when(turn: Turn, line: SessionLine) -> str:
-    from zoneinfo import ZoneInfo
-
     if line.session_start is None:
         return "date not recorded"
     local = line.session_start.astimezone(ZoneInfo(turn.worker.timezone))
@@ -145,8 +140,6 @@ def _when(turn: Turn, line: SessionLine) -> str:
 
 async def history_for(turn: Turn, name: str) -> Reply:
     """/history Alex."""
-    from bot.service.lookup import recent
-
     if not name.strip():
         return await recent(turn, "h")
     found = await resolve(turn, name, "h")
@@ -163,8 +156,6 @@ async def export_for(turn: Turn, args: list[str]) -> Reply:
     fmt = args[-1].lower() if args and args[-1].lower() in FORMATS else None
     name = " ".join(args[:-1] if fmt else args)
     if not name.strip():
-        from bot.service.lookup import recent
-
         return await recent(turn, "x")
     found = await resolve(turn, name, "x")
     if isinstance(found, Reply):
@@ -244,8 +235,6 @@ async def _document(
 
 async def progress_for(turn: Turn, name: str) -> Reply:
     """/progress Alex: a chart of wellbeing, sessions and actions over time."""
-    from bot.service.lookup import recent
-
     if not name.strip():
         return await recent(turn, "g")
     found = await resolve(turn, name, "g")
