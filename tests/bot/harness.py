@@ -73,6 +73,19 @@ class Person:
         self.api.user_taps(self.user, self.chat_id or 0, message_id, data)
         return await self._settle(before)
 
+    async def tap_for_file(self, label: str, method: str = "sendDocument") -> list[Call]:
+        """Tap a button whose answer is a file: the tap is acknowledged first and the file
+        follows once built, which may be after a quiet spell longer than ``QUIET``."""
+        before = len(self.api.calls)
+        await self.tap(label)
+        deadline = time.monotonic() + TIMEOUT
+        while not any(c.method == method for c in self.api.calls[before:]):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no {method} after tapping {label!r}")
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(QUIET)
+        return self.api.calls[before:]
+
     async def wait_for(self, text: str, within: float = TIMEOUT) -> BotMessage:
         """Wait until the bot's latest message contains ``text`` (for slow, retried sends)."""
         deadline = time.monotonic() + within

@@ -27,6 +27,6 @@ async def test_only_the_latest_three_addenda_are_shown_in_full(
     assert "5 earlier addenda</b> (export the note to read them)" in body
     assert "Reason 0" in body and "Text 0" not in body
     assert all(f"Text {i} " in body for i in (5, 6, 7))
-    calls = await worker.tap("Text")
+    calls = await worker.tap_for_file("Text")
     sent = next(c for c in calls if c.method == "sendDocument").params["document"]["content"]
     assert all(f"Text {i} " in sent.decode() for i in range(8))

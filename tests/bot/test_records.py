@@ -273,7 +273,7 @@ async def test_export_sends_the_whole_record_as_a_document(
     )
     calls = await worker.say("/export zoe")
     assert "Export Ąžuolas Zoë Nguyễn's whole record as:" in texts(calls)[0]
-    calls = await worker.tap("PDF")
+    calls = await worker.tap_for_file("PDF")
     methods = [c.method for c in calls]
     assert methods.index("answerCallbackQuery") < methods.index("sendDocument")
     assert toasts(calls) == ["Preparing the export…"]  # acknowledged before the build
