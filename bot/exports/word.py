@@ -5,6 +5,7 @@ Named word.py, not docx.py, so that ``import docx`` keeps meaning the library.
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from io import BytesIO
 
@@ -21,6 +22,15 @@ from bot.exports.document import CONSENT_DECLINED, NoteView, RecordDocument
 from bot.exports.text import CONFIDENTIAL, plain
 
 GREY = RGBColor(0x60, 0x60, 0x60)
+#: Characters XML 1.0 cannot hold: python-docx refuses a whole document over one of them.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _text(value: str) -> str:
+    """``plain`` text, with what XML cannot hold shown as '?' (so it is seen, not lost)."""
+    return plain(NOT_XML.sub("?", value))
+
+
 INDENT = Cm(0.6)
 
 
@@ -53,10 +63,10 @@ def _page(section: Section) -> None:
 
 def _labelled(d: DocxDocument, label: str, value: str, grey: bool = False) -> None:
     """Bold 'Label:' and the value; a value of several lines goes indented below."""
-    value = plain(value)
+    value = _text(value)
     p = d.add_paragraph()
     p.paragraph_format.space_after = Pt(2)
-    p.add_run(plain(label) + ":").bold = True
+    p.add_run(_text(label) + ":").bold = True
     p.paragraph_format.keep_with_next = "\n" in value
     if "\n" not in value:
         p.add_run(" " + value)
@@ -73,15 +83,15 @@ def _labelled(d: DocxDocument, label: str, value: str, grey: bool = False) -> No
 
 def _note(d: DocxDocument, note: NoteView) -> None:
     """One note: heading, facts, every section in template order, then its addenda."""
-    d.add_heading(plain(note.heading), level=1)
+    d.add_heading(_text(note.heading), level=1)
     for label, value in note.facts:
         _labelled(d, label, value, grey=True)
     if note.consent_declined:
         d.add_paragraph().add_run(CONSENT_DECLINED).bold = True
     for section in note.sections:
-        d.add_heading(plain(section.title), level=2)
+        d.add_heading(_text(section.title), level=2)
         if section.note:
-            d.add_paragraph().add_run(plain(section.note)).italic = True
+            d.add_paragraph().add_run(_text(section.note)).italic = True
         for label, value in section.lines:
             _labelled(d, label, value)
         if not section.note and not section.lines:
@@ -91,9 +101,9 @@ def _note(d: DocxDocument, note: NoteView) -> None:
     for a in note.addenda:
         head = d.add_paragraph()
         head.paragraph_format.keep_with_next = True
-        head.add_run(f"Addendum · {plain(a.when)} · {plain(a.author)}").bold = True
+        head.add_run(f"Addendum · {_text(a.when)} · {_text(a.author)}").bold = True
         _labelled(d, "Reason", a.reason)
-        d.add_paragraph().add_run(plain(a.text))
+        d.add_paragraph().add_run(_text(a.text))
 
 
 def to_docx(doc: RecordDocument) -> bytes:
@@ -104,7 +114,7 @@ def to_docx(doc: RecordDocument) -> bytes:
     props = d.core_properties
     props.title, props.author, props.last_modified_by = "Case notes", "casenotes", "casenotes"
     props.created = props.modified = datetime.now(UTC)
-    d.add_heading(plain(doc.title), level=0)
+    d.add_heading(_text(doc.title), level=0)
     for label, value in doc.facts:
         _labelled(d, label, value)
     for note in doc.notes:

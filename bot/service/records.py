@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import re
 from collections.abc import Awaitable, Callable
-from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.exports.document import NoteView, note_view, record_document
@@ -34,20 +31,6 @@ Started = Callable[[], Awaitable[None]]
 FORMAT_LABELS = {"pdf": "PDF", "docx": "Word", "txt": "Text"}
 HISTORY_PAGE = 6
 GIST = 70
-#: Characters XML 1.0 cannot hold: python-docx refuses a whole document over one of them.
-NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
-def xml_safe(value: Any) -> Any:
-    """``value`` (strings, tuples, dataclasses) with characters XML cannot hold as '?'."""
-    if isinstance(value, str):
-        return NOT_XML.sub("?", value)
-    if isinstance(value, tuple):
-        return tuple(xml_safe(v) for v in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        fields = {f.name: xml_safe(getattr(value, f.name)) for f in dataclasses.fields(value)}
-        return dataclasses.replace(value, **fields)
-    return value
 
 
 async def _view(turn: Turn, note: NoteRecord) -> NoteView:
@@ -221,8 +204,6 @@ async def _document(
         now=turn.now,
         tz=turn.worker.timezone,
     )
-    if fmt == "docx":
-        doc = xml_safe(doc)
     from bot.exports.formats import export  # fpdf2 and python-docx load on first export
 
     # ~0.2 s of CPU for a PDF: off the event loop, so other workers are not held up.

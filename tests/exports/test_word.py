@@ -56,3 +56,12 @@ def test_list_items_sit_under_their_label() -> None:
         "2. Send leaflet on tenants' rights — Peer worker",
     ]
     assert d.paragraphs[at + 1].paragraph_format.left_indent
+
+
+def test_characters_xml_cannot_hold_show_as_question_marks() -> None:
+    """Whoever asks for the file (the bot or the CLI), one such character must not sink it."""
+    from tests.exports.samples import document, full_answers, note
+
+    doc = document((note(full_answers(summary="a\x00b\x0c and \ufffe end")), []))
+    body = "\n".join(p.text for p in docx.Document(BytesIO(to_docx(doc))).paragraphs)
+    assert "a?b? and ? end" in body
