@@ -12,7 +12,7 @@ from typing import Annotated
 import typer
 
 from bot.cli import fail, settings, with_storage
-from bot.exports.document import note_view, record_document
+from bot.exports.document import FORMATS, note_views, record_document
 from storage.service import Storage
 
 participants_app: typer.Typer = typer.Typer(
@@ -45,7 +45,6 @@ def export(
     force: Annotated[bool, typer.Option(help="Overwrite an existing file.")] = False,
 ) -> None:
     """Export a participant's whole record (every note and addendum) to a file."""
-    from bot.exports.formats import FORMATS
     from bot.exports.formats import export as render
 
     if fmt not in FORMATS:
@@ -60,18 +59,13 @@ def export(
         notes = await st.notes.whole_record(owner, participant)
         if person is None:
             return None
-        addenda = await st.addenda.for_notes([n.id for n in notes])
-        workers = {w.id: w.display_name for w in await st.workers.list()}
-        views = [
-            note_view(
-                n,
-                addenda.get(n.id, []),
-                author=workers.get(n.worker_id, f"worker {n.worker_id}"),
-                tz=cfg.default_timezone,
-                intact=st.notes.intact(n),
-            )
-            for n in notes
-        ]
+        views = note_views(
+            notes,
+            await st.addenda.for_notes([n.id for n in notes]),
+            authors={w.id: w.display_name for w in await st.workers.list()},
+            tz=cfg.default_timezone,
+            intact=st.notes.intact,
+        )
         doc = record_document(
             person, views, exported_by=OPERATOR, now=_now(), tz=cfg.default_timezone
         )

@@ -3,6 +3,7 @@ every export format show, decided once. Nothing here knows Telegram or a file fo
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,8 @@ from conversations.render import RenderedSection, render_sections
 from conversations.template import Template, get_template
 from storage.records import AddendumRecord, NoteRecord, ParticipantRecord
 
+#: The export formats, in the order their buttons show (bot.exports.formats builds them).
+FORMATS = ("pdf", "docx", "txt")
 LATE_RULE = "Notes are due within 24 hours of the session."
 CONSENT_DECLINED = (
     "Consent to documentation was declined: only the session details and the consent answer "
@@ -138,6 +141,27 @@ def note_view(
         extra,
         declined,
     )
+
+
+def note_views(
+    notes: list[NoteRecord],
+    addenda: Mapping[str, list[AddendumRecord]],
+    *,
+    authors: Mapping[int, str],
+    tz: str,
+    intact: Callable[[NoteRecord], bool],
+) -> list[NoteView]:
+    """``note_view`` for each note, with its addenda and its author's name."""
+    return [
+        note_view(
+            n,
+            addenda.get(n.id, []),
+            author=authors.get(n.worker_id, f"worker {n.worker_id}"),
+            tz=tz,
+            intact=intact(n),
+        )
+        for n in notes
+    ]
 
 
 def record_document(

@@ -5,12 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.exports.document import RecordDocument
+from bot.exports.document import FORMATS, RecordDocument
 from bot.exports.pdf import to_pdf
 from bot.exports.text import to_txt
 from bot.exports.word import to_docx
 
-FORMATS = ("pdf", "docx", "txt")
 _BUILDERS: dict[str, tuple[Callable[[RecordDocument], bytes], str]] = {
     "pdf": (to_pdf, "application/pdf"),
     "docx": (

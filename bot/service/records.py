@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from zoneinfo import ZoneInfo
 
-from bot.exports.document import NoteView, note_view, record_document
+from bot.exports.document import FORMATS, NoteView, note_views, record_document
 from bot.service import access
 from bot.service.deps import Turn
 from bot.service.lookup import CLOSE, pager, recent, resolve
@@ -24,8 +24,6 @@ from conversations.fields import format_duration
 from conversations.template import get_template
 from storage.records import NoteRecord, ParticipantRecord, SessionLine
 
-#: The export formats, in the order their buttons show (bot.exports.formats makes them).
-FORMATS = ("pdf", "docx", "txt")
 #: Called when a slow request is accepted, so the front end can acknowledge it at once.
 Started = Callable[[], Awaitable[None]]
 FORMAT_LABELS = {"pdf": "PDF", "docx": "Word", "txt": "Text"}
@@ -33,14 +31,16 @@ HISTORY_PAGE = 6
 GIST = 70
 
 
-async def _view(turn: Turn, note: NoteRecord) -> NoteView:
-    addenda = await turn.storage.addenda.for_notes([note.id])
-    return note_view(
-        note,
-        addenda.get(note.id, []),
-        author=await _author(turn, note.worker_id),
+async def _views(turn: Turn, notes: list[NoteRecord]) -> list[NoteView]:
+    """The notes as shown and exported: addenda, authors and lock state read once."""
+    addenda = await turn.storage.addenda.for_notes([n.id for n in notes])
+    authors = {w: await _author(turn, w) for w in {n.worker_id for n in notes}}
+    return note_views(
+        notes,
+        addenda,
+        authors=authors,
         tz=turn.worker.timezone,
-        intact=turn.storage.notes.intact(note),
+        intact=turn.storage.notes.intact,
     )
 
 
@@ -57,7 +57,7 @@ async def full_note(turn: Turn, note_id: str) -> Reply:
     if found is None:
         return Reply(toast=EXPIRED)
     note, person = found
-    view = await _view(turn, note)
+    (view,) = await _views(turn, [note])
     await turn.storage.audit.record("note.viewed", turn.worker.id, note.id)
     rows: list[tuple[Button, ...]] = [
         (Button("✏️ Add an addendum", f"ad|{note.id}"),),
@@ -159,17 +159,7 @@ async def export_record(
     notes = await turn.storage.notes.whole_record(turn.worker.id, person.id)
     if not notes:
         return notice(f"No sessions recorded with {person.name} yet.", card=True)
-    addenda = await turn.storage.addenda.for_notes([n.id for n in notes])
-    views = [
-        note_view(
-            n,
-            addenda.get(n.id, []),
-            author=await _author(turn, n.worker_id),
-            tz=turn.worker.timezone,
-            intact=turn.storage.notes.intact(n),
-        )
-        for n in notes
-    ]
+    views = await _views(turn, notes)
     await turn.storage.audit.record("record.exported", turn.worker.id, person.id)
     return await _document(turn, person, views, fmt, started)
 
@@ -180,7 +170,7 @@ async def export_note(turn: Turn, note_id: str, fmt: str, started: Started | Non
     if found is None or fmt not in FORMATS:
         return Reply(toast=EXPIRED)
     note, person = found
-    view = await _view(turn, note)
+    (view,) = await _views(turn, [note])
     await turn.storage.audit.record("note.exported", turn.worker.id, note.id)
     who = person or ParticipantRecord(
         "", turn.worker.id, "no participant recorded", None, None, None
