@@ -97,20 +97,13 @@ async def _send_file(
 ) -> int:
     """Upload a file straight from memory (never a temporary file on disk)."""
     data = InputFile(BytesIO(attachment.content), filename=attachment.filename)
-    if attachment is reply.photo:
-        msg = await bot.send_photo(
-            chat_id,
-            data,
-            caption=attachment.caption,
-            reply_markup=keyboard,  # type: ignore[arg-type]
-        )
-    else:
-        msg = await bot.send_document(
-            chat_id,
-            data,
-            caption=attachment.caption,
-            reply_markup=keyboard,  # type: ignore[arg-type]
-        )
+    send = bot.send_photo if attachment is reply.photo else bot.send_document
+    msg = await send(
+        chat_id,
+        data,
+        caption=attachment.caption,
+        reply_markup=keyboard,  # type: ignore[arg-type]
+    )
     return msg.message_id
 
 
@@ -138,9 +131,7 @@ async def close_card(bot: Bot, turn: Turn, message_id: int) -> None:
 async def sweep_cards(bot: Bot, deps: Deps) -> int:
     """Delete cards whose time is up; a failure leaves them for the next sweep."""
     done = 0
-    for due in await deps.storage.cards.due(deps.now()):
-        # due() stops at a row limit, which may cut a card in two: take all of its messages.
-        batch = await deps.storage.cards.of(due.card_id, due.worker_id) or due
+    for batch in await deps.storage.cards.due(deps.now()):
         try:
             await delete_batch(bot, batch.chat_id, list(batch.message_ids))
         except TelegramError as exc:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from storage.models import CardMessage
 from storage.records import CardBatch
@@ -62,14 +62,21 @@ class CardRepository(Repository):
         return await self.of(card_id, worker_id) if card_id else None
 
     async def due(self, now: datetime, limit: int = 200) -> list[CardBatch]:
-        """Cards whose time to be tidied away has come."""
+        """Up to ``limit`` cards whose time to be tidied away has come, each with all of its
+        messages (the limit counts cards, so none is cut in two)."""
+        cards = (
+            select(CardMessage.card_id)
+            .where(CardMessage.delete_at.is_not(None), CardMessage.delete_at <= now)
+            .group_by(CardMessage.card_id)
+            .order_by(func.min(CardMessage.delete_at))
+            .limit(limit)
+        )
         async with self.sessions() as s:
             rows = (
                 await s.scalars(
                     select(CardMessage)
-                    .where(CardMessage.delete_at.is_not(None), CardMessage.delete_at <= now)
-                    .order_by(CardMessage.delete_at)
-                    .limit(limit)
+                    .where(CardMessage.card_id.in_(cards))
+                    .order_by(CardMessage.delete_at, CardMessage.id)
                 )
             ).all()
         batches: dict[str, CardBatch] = {}

@@ -211,3 +211,11 @@ async def test_last_session_reads_the_latest_note_and_open_actions_for_the_owner
     assert note_rec is not None and note_rec.id == latest
     assert [x.text for x in actions] == ["Call"]
     assert await storage.notes.last_session(b, pid) == (None, [])
+
+
+async def test_due_cards_come_whole_and_the_limit_counts_cards(storage: Storage) -> None:
+    a = await make_worker(storage, 1, "A")
+    await storage.cards.remember("big", a, 77, [1, 2, 3], NOW)
+    await storage.cards.remember("next", a, 77, [4], NOW + timedelta(seconds=1))
+    due = await storage.cards.due(NOW + timedelta(minutes=1), limit=1)
+    assert [(d.card_id, d.message_ids) for d in due] == [("big", (1, 2, 3))]
