@@ -110,7 +110,7 @@ async def on_text(turn: Turn, text: str) -> Reply:
 
 async def step_aside(turn: Turn) -> None:
     """A note started or resumed: an addendum begun must not take its answers."""
-    if turn.worker.addendum_since is not None:
+    if writing(turn):
         await turn.storage.addenda.drop_pending(turn.worker.id)
 
 

@@ -23,6 +23,7 @@ WHAT = {
 }
 CLOSE = Button("✖ Close", "c")
 PAGE = 8
+NO_PEOPLE = "You have no participants yet. They are added as you write notes."
 #: At most this many matches as buttons: a longer list is a wall on a phone.
 MATCHES = 10
 
@@ -66,7 +67,7 @@ async def recent(turn: Turn, purpose: str = "l", limit: int = 8) -> Reply:
     """The worker's most recent participants, one tap away."""
     people = await turn.storage.participants.recent(turn.worker.id, limit)
     if not people:
-        return notice("You have no participants yet. They are added as you write notes.")
+        return notice(NO_PEOPLE)
     return choose(WHAT[purpose], people, turn, purpose)
 
 
@@ -126,7 +127,7 @@ async def participants(turn: Turn, search: str = "", page: int = 0, edit: bool =
         return choose(f"Participants matching {shown(found.typed)}:", people, turn)
     listing = await turn.storage.participants.page(turn.worker.id, page, PAGE)
     if not listing.total:
-        return notice("You have no participants yet. They are added as you write notes.")
+        return notice(NO_PEOPLE)
     title = f"Your participants ({listing.total}), page {listing.page + 1} of {listing.pages}."
     if listing.pages > 1:
         title += " To search, send /participants and a name."
@@ -140,6 +141,11 @@ async def participants(turn: Turn, search: str = "", page: int = 0, edit: bool =
         rows.append(nav)
     rows.append((CLOSE,))
     return Reply(screens=(screen,), buttons=tuple(rows), card=True, edit=edit)
+
+
+def no_sessions(person: ParticipantRecord) -> Reply:
+    """What every record view says about someone with no saved session."""
+    return notice(f"No sessions recorded with {person.name} yet.", card=True)
 
 
 def pager(listing: Page, data: str, back: str, forward: str) -> tuple[Button, ...]:
@@ -157,7 +163,7 @@ async def card(turn: Turn, person: ParticipantRecord) -> Reply:
     """The last-session card: when, concerns, summary, open actions, the next session."""
     note, actions = await turn.storage.notes.last_session(turn.worker.id, person.id)
     if note is None:
-        return notice(f"No sessions recorded with {person.name} yet.", card=True)
+        return no_sessions(person)
     try:
         template = get_template(note.template_id, note.template_version)
     except LookupError:

@@ -32,9 +32,14 @@ def clean(typed: str) -> str:
     return " ".join(strip_invisible(typed).split())
 
 
+def shorten(text: str, limit: int) -> str:
+    """``text``, cut to ``limit`` characters with an ellipsis if longer."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def shown(typed: str) -> str:
     """The typed name as echoed back, shortened if long."""
-    return typed if len(typed) <= ECHO else typed[: ECHO - 1].rstrip() + "…"
+    return shorten(typed, ECHO)
 
 
 def closeness(query: list[str], name: str) -> float:

@@ -9,7 +9,8 @@ from zoneinfo import ZoneInfo
 from bot.exports.document import FORMATS, NoteView, note_views, record_document
 from bot.service import access
 from bot.service.deps import Turn
-from bot.service.lookup import CLOSE, pager, recent, resolve
+from bot.service.lookup import CLOSE, no_sessions, pager, recent, resolve
+from bot.service.people import shorten
 from bot.service.replies import (
     EXPIRED,
     Attachment,
@@ -82,7 +83,7 @@ def _gist(line: SessionLine) -> str | None:
     text = " ".join(str(line.content.get("answers", {}).get(key or "summary") or "").split())
     if not text:
         return None
-    return text if len(text) <= GIST else text[: GIST - 1].rstrip() + "…"
+    return shorten(text, GIST)
 
 
 async def history(turn: Turn, participant_id: str, page: int = 0, edit: bool = False) -> Reply:
@@ -92,7 +93,7 @@ async def history(turn: Turn, participant_id: str, page: int = 0, edit: bool = F
         return Reply(toast=EXPIRED)
     listing = await turn.storage.notes.history(turn.worker.id, person.id, page, HISTORY_PAGE)
     if not listing.total:
-        return notice(f"No sessions recorded with {person.name} yet.", card=True)
+        return no_sessions(person)
     await turn.storage.audit.record("history.viewed", turn.worker.id, person.id)
     lines: list[HistoryLine] = []
     rows: list[tuple[Button, ...]] = []
@@ -158,7 +159,7 @@ async def export_record(
         return _format_choice(person)
     notes = await turn.storage.notes.whole_record(turn.worker.id, person.id)
     if not notes:
-        return notice(f"No sessions recorded with {person.name} yet.", card=True)
+        return no_sessions(person)
     views = await _views(turn, notes)
     await turn.storage.audit.record("record.exported", turn.worker.id, person.id)
     return await _document(turn, person, views, fmt, started)
@@ -219,7 +220,7 @@ async def progress(turn: Turn, participant_id: str) -> Reply:
         return Reply(toast=EXPIRED)
     notes = await turn.storage.notes.whole_record(turn.worker.id, person.id)
     if not notes:
-        return notice(f"No sessions recorded with {person.name} yet.", card=True)
+        return no_sessions(person)
     from bot.exports.chart import progress_png, progress_points  # matplotlib loads lazily
 
     points = progress_points(notes, turn.worker.timezone)
