@@ -59,6 +59,11 @@ class Worker(Base):
     #: Minutes before a card shown on request (last session, full note, history) is tidied
     #: away when tidy-up is on.
     card_minutes: Mapped[int] = mapped_column(Integer, default=10, server_default="10")
+    #: Manages workers and teams. Reading notes comes from ``role`` alone: an admin reads a
+    #: team's notes only if they are also that team's supervisor.
+    is_admin: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=expression.false()
+    )
 
 
 class Invite(Base):
@@ -265,13 +270,74 @@ class SendPace(Base):
 
 
 class AuditEvent(Base):
+    """Who did what to which record, and when; never content. Entries form a chain: each
+    holds the keyed hash of the one before (by ``seq``), so an edited, deleted or reordered
+    past entry breaks it (see storage/audit_chain.py)."""
+
     __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_seq", "seq", unique=True),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     worker_id: Mapped[int | None] = mapped_column(Integer)
     kind: Mapped[str] = mapped_column(String(48))
     ref_id: Mapped[str | None] = mapped_column(String(32))
+    #: The participant the record belongs to, so one person's trail can be listed.
+    participant_id: Mapped[str | None] = mapped_column(String(32), index=True)
+    #: Position in the chain (1, 2, ...), its predecessor's hash and its own.
+    seq: Mapped[int | None] = mapped_column(BigInteger)
+    prev_hash: Mapped[str | None] = mapped_column(String(64))
+    hash: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditHead(Base):
+    """The chain's last position and hash: one row, updated in the same transaction as each
+    append, so concurrent appends (several instances) queue on its row lock."""
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+
+
+class Review(Base):
+    """A supervisor's verdict on a note: "reviewed" or "needs_revision" with a comment.
+    A revision is answered by the note's worker with an addendum."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (Index("ix_reviews_worker_open", "worker_id", "status", "answered_at"),)
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    note_id: Mapped[str] = mapped_column(ForeignKey("notes.id"), index=True)
+    #: The note's worker (whom the review is for) and the supervisor who wrote it.
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"))
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16))
+    comment_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: When the worker answered a revision with an addendum, and which one.
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    addendum_id: Mapped[str | None] = mapped_column(String(32))
+
+
+class PendingReview(Base):
+    """A "needs revision" a supervisor tapped and is writing the comment for (one each)."""
+
+    __tablename__ = "pending_reviews"
+
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("workers.id"), primary_key=True)
+    note_id: Mapped[str] = mapped_column(ForeignKey("notes.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Meta(Base):
+    """Small facts about the data itself (e.g. whether every value is bound to its owner)."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(255))
 
 
 class KeyCanary(Base):
@@ -293,6 +359,7 @@ SEALED_COLUMNS: list[tuple[type[Base], tuple[str, ...]]] = [
     (Draft, ("state_enc",)),
     (Action, ("text_enc",)),
     (Reminder, ("text_enc",)),
+    (Review, ("comment_enc",)),
     (KeyCanary, ("value_enc",)),
 ]
 

@@ -34,6 +34,8 @@ class WorkerRecord:
     card_minutes: int = 10
     #: Since when the worker is writing an addendum (their next typed message is for it).
     addendum_since: datetime | None = None
+    #: Manages workers and teams (reading a team's notes needs role "supervisor" as well).
+    is_admin: bool = False
 
 
 @dataclass(frozen=True)

@@ -61,6 +61,7 @@ class WorkerRepository(Repository):
             blocked_at=row.blocked_at,
             template_id=row.template_id,
             card_minutes=row.card_minutes,
+            is_admin=row.is_admin,
         )
 
     async def create_invite(
@@ -103,7 +104,7 @@ class WorkerRepository(Repository):
         code_hash = _hash_code(code)
         try:
             async with self.sessions.begin() as s:
-                invite = (
+                found = (
                     await s.execute(
                         select(Invite.role, Invite.team).where(
                             Invite.code_hash == code_hash,
@@ -112,8 +113,10 @@ class WorkerRepository(Repository):
                         )
                     )
                 ).one_or_none()
-                if invite is None:
+                if found is None:
                     raise InviteRejected()
+                # An "admin" invite grants the right to manage, beside a worker's reading.
+                role, is_admin = ("worker", True) if found.role == "admin" else (found.role, False)
                 row = await s.scalar(
                     select(Worker).where(Worker.telegram_user_id == telegram_user_id)
                 )
@@ -124,8 +127,9 @@ class WorkerRepository(Repository):
                     row = Worker(
                         telegram_user_id=telegram_user_id,
                         display_name_enc=sealed,
-                        role=invite.role,
-                        team=invite.team,
+                        role=role,
+                        is_admin=is_admin,
+                        team=found.team,
                         timezone=timezone,
                         date_order="DMY",
                         tidy_chat=True,
@@ -135,7 +139,8 @@ class WorkerRepository(Repository):
                     s.add(row)
                 else:
                     row.display_name_enc = sealed
-                    row.role, row.team, row.active = invite.role, invite.team, True
+                    row.role, row.team, row.active = role, found.team, True
+                    row.is_admin = is_admin
                 await s.flush()
                 spent = await s.scalar(
                     update(Invite)
