@@ -280,6 +280,8 @@ class AuditEvent(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     worker_id: Mapped[int | None] = mapped_column(Integer)
+    #: Who acted when it was not a worker in the bot (e.g. "cli:alice", the operator's login).
+    actor: Mapped[str | None] = mapped_column(String(64))
     kind: Mapped[str] = mapped_column(String(48))
     ref_id: Mapped[str | None] = mapped_column(String(32))
     #: The participant the record belongs to, so one person's trail can be listed.

@@ -26,6 +26,7 @@ def upgrade() -> None:
     )
     # "admin" was a role; it is now a right held beside one (worker or supervisor).
     op.execute("UPDATE workers SET is_admin = TRUE, role = 'worker' WHERE role = 'admin'")
+    op.add_column("audit_events", sa.Column("actor", sa.String(64), nullable=True))
     op.add_column("audit_events", sa.Column("participant_id", sa.String(32), nullable=True))
     op.add_column("audit_events", sa.Column("seq", sa.BigInteger(), nullable=True))
     op.add_column("audit_events", sa.Column("prev_hash", sa.String(64), nullable=True))
@@ -86,7 +87,7 @@ def downgrade() -> None:
     op.drop_index("ix_audit_events_participant_id", table_name="audit_events")
     # Plain ALTER TABLE ... DROP COLUMN (SQLite 3.35+), as in 0005.
     op.drop_index("ix_audit_events_seq", table_name="audit_events")
-    for column in ("hash", "prev_hash", "seq", "participant_id"):
+    for column in ("hash", "prev_hash", "seq", "participant_id", "actor"):
         op.drop_column("audit_events", column)
     op.execute("UPDATE workers SET role = 'admin' WHERE is_admin AND role = 'worker'")
     op.drop_column("workers", "is_admin")
