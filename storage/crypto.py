@@ -48,6 +48,7 @@ class KeyRing:
     _index_key: bytes = field(init=False, repr=False, compare=False)
     _word_key: bytes = field(init=False, repr=False, compare=False)
     _digest_key: bytes = field(init=False, repr=False, compare=False)
+    _audit_key: bytes = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.primary not in self.keys:
@@ -66,6 +67,9 @@ class KeyRing:
         )
         object.__setattr__(
             self, "_digest_key", _derive(self.index_secret, b"casenotes note hash v1")
+        )
+        object.__setattr__(
+            self, "_audit_key", _derive(self.index_secret, b"casenotes audit chain v1")
         )
 
     @staticmethod
@@ -121,6 +125,11 @@ class KeyRing:
         """A keyed SHA-256 of plaintext: proves a note unchanged without letting anyone
         without the key confirm a guess of its content."""
         return hmac.new(self._digest_key, data, hashlib.sha256).hexdigest()
+
+    def audit_mac(self, data: bytes) -> str:
+        """A keyed SHA-256 for the audit chain: without the key file nobody can rebuild the
+        chain after editing it."""
+        return hmac.new(self._audit_key, data, hashlib.sha256).hexdigest()
 
     def to_json(self) -> str:
         """Serialise for the key file."""

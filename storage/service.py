@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from storage.audit_chain import ensure_head
 from storage.crypto import KeyRing, load_key_ring
 from storage.db import DatabaseUnavailable, SessionFactory, create_engine, session_factory
 from storage.migrate import upgrade
@@ -97,6 +98,8 @@ async def open_storage(
 
 
 async def _catch_up(sessions: SessionFactory, ring: KeyRing) -> None:
-    """Index name words and lock notes stored before those existed (a no-op afterwards)."""
+    """Start the audit chain, index name words and lock notes stored before those existed
+    (each a no-op afterwards)."""
+    await ensure_head(sessions, ring)
     await ParticipantRepository(sessions, ring).index_missing_words()
     await NoteRepository(sessions, ring).hash_unlocked()

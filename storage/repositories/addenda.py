@@ -25,9 +25,13 @@ class AddendumRepository(Repository):
         aid = new_id()
         body = json.dumps({"reason": reason, "text": text}, ensure_ascii=False)
         async with self.sessions.begin() as s:
-            mine = await s.scalar(
-                select(Note.id).where(Note.id == note_id, Note.worker_id == worker_id)
-            )
+            mine = (
+                await s.execute(
+                    select(Note.participant_id).where(
+                        Note.id == note_id, Note.worker_id == worker_id
+                    )
+                )
+            ).first()
             if mine is None:
                 raise PermissionError("not this worker's note")
             worker = await s.get(Worker, worker_id)
@@ -41,7 +45,7 @@ class AddendumRepository(Repository):
                 )
             )
             await s.execute(delete(PendingAddendum).where(PendingAddendum.worker_id == worker_id))
-            s.add(audit("note.addendum", worker_id, note_id))
+            await audit(s, self.ring, "note.addendum", worker_id, note_id, participant_id=mine[0])
         return AddendumRecord(aid, note_id, worker_id, self._author(worker), reason, text, now)
 
     def _author(self, worker: Worker | None) -> str:
@@ -84,9 +88,13 @@ class AddendumRepository(Repository):
     async def begin(self, worker_id: int, note_id: str, now: datetime) -> bool:
         """Start writing an addendum to the worker's own note (replacing one begun before)."""
         async with self.sessions.begin() as s:
-            mine = await s.scalar(
-                select(Note.id).where(Note.id == note_id, Note.worker_id == worker_id)
-            )
+            mine = (
+                await s.execute(
+                    select(Note.participant_id).where(
+                        Note.id == note_id, Note.worker_id == worker_id
+                    )
+                )
+            ).first()
             if mine is None:
                 return False
             await s.execute(delete(PendingAddendum).where(PendingAddendum.worker_id == worker_id))

@@ -115,7 +115,7 @@ class AgendaRepository(Repository):
                 .values(cancelled=True)
                 .execution_options(synchronize_session=False)
             )
-            s.add(audit("action.done", worker_id, action_id))
+            await audit(s, self.ring, "action.done", worker_id, action_id)
             return True
 
     async def planned_sessions(

@@ -1,4 +1,6 @@
-"""Shared plumbing for repositories: a session factory, the key ring and sealing helpers."""
+"""Shared plumbing for repositories: a session factory, the key ring and sealing helpers.
+
+``audit`` (re-exported) appends to the hash-chained audit trail inside a transaction."""
 
 from __future__ import annotations
 
@@ -7,9 +9,9 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from storage.audit_chain import append as audit  # noqa: F401  (re-exported for repositories)
 from storage.crypto import KeyRing
 from storage.db import SessionFactory
-from storage.models import AuditEvent
 
 
 def new_id() -> str:
@@ -60,8 +62,3 @@ class Repository:
     def open_json(self, blob: bytes, table: str, column: str, row_id: object) -> Any:
         """Decrypt a value sealed by seal_json."""
         return json.loads(self.ring.open(blob, f"{table}.{column}.{row_id}"))
-
-
-def audit(kind: str, worker_id: int | None, ref_id: str | None = None) -> AuditEvent:
-    """Build an audit row; it records what happened and to which id, never content."""
-    return AuditEvent(at=utcnow(), worker_id=worker_id, kind=kind, ref_id=ref_id)

@@ -65,7 +65,7 @@ class DraftRepository(Repository):
             )
             if added.scalar() is None:
                 raise DraftConflict("the worker already has an open draft")
-            s.add(audit("draft.started", worker_id, did))
+            await audit(s, self.ring, "draft.started", worker_id, did)
         return DraftRecord(did, worker_id, 1, stored, now, now)
 
     async def advance(
@@ -115,7 +115,7 @@ class DraftRepository(Repository):
             ).one_or_none()
             if gone is None:
                 return None
-            s.add(audit("draft.discarded", worker_id, draft_id))
+            await audit(s, self.ring, "draft.discarded", worker_id, draft_id)
         state = self.open_json(gone.state_enc, T, "state_enc", draft_id)
         return DraftRecord(draft_id, worker_id, gone.seq, state, gone.created_at, gone.updated_at)
 

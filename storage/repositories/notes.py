@@ -228,7 +228,14 @@ class NoteRepository(Repository):
             start = new.session_start
             if prow is not None and start is not None:
                 prow.last_session_at = max(prow.last_session_at or start, start)
-            s.add(audit("note.saved", new.worker_id, note_id))
+            await audit(
+                s,
+                self.ring,
+                "note.saved",
+                new.worker_id,
+                note_id,
+                participant_id=row.participant_id,
+            )
         # Built from what was written, not decrypted back.
         return NoteRecord(
             id=note_id,

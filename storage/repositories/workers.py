@@ -83,7 +83,7 @@ class WorkerRepository(Repository):
                     expires_at=expires,
                 )
             )
-            s.add(audit("invite.created", None))
+            await audit(s, self.ring, "invite.created", None)
         return InviteRecord(code=code, role=role, team=team, expires_at=expires)
 
     async def redeem_invite(
@@ -155,7 +155,7 @@ class WorkerRepository(Repository):
                 )
                 if spent is None:
                     raise InviteRejected()
-                s.add(audit("worker.registered", row.id))
+                await audit(s, self.ring, "worker.registered", row.id)
                 return self._record(row)
         except IntegrityError:
             # The same person redeeming twice at once: the loser's new worker row collides.
@@ -219,7 +219,7 @@ class WorkerRepository(Repository):
                 return False
             row.active = False
             await cancel_pending(s, worker_id)
-            s.add(audit("worker.removed", worker_id))
+            await audit(s, self.ring, "worker.removed", worker_id)
             return True
 
     async def update_settings(
