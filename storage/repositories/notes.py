@@ -257,6 +257,11 @@ class NoteRepository(Repository):
             content_hash=digest,
         )
 
+    async def owner_of(self, note_id: str) -> int | None:
+        """The worker a note belongs to (the access check decides what that means)."""
+        async with self.sessions() as s:
+            return await s.scalar(select(Note.worker_id).where(Note.id == note_id))
+
     async def get(self, worker_id: int, note_id: str) -> NoteRecord | None:
         """Return one of the worker's notes with its actions."""
         async with self.sessions() as s:

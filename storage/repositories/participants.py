@@ -194,7 +194,7 @@ class ParticipantRepository(Repository):
                 return done
 
     async def owner_of(self, participant_id: str) -> int | None:
-        """The worker a participant belongs to (for operator tools, never for chat)."""
+        """The worker a participant belongs to (the access check decides what that means)."""
         async with self.sessions() as s:
             return await s.scalar(
                 select(Participant.worker_id).where(Participant.id == participant_id)
