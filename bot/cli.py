@@ -262,3 +262,7 @@ from bot import records_cli  # noqa: E402
 
 app.command("export")(records_cli.export)
 app.add_typer(records_cli.participants_app, name="participants")
+
+from bot.audit_cli import audit_app  # noqa: E402
+
+app.add_typer(audit_app, name="audit")

@@ -120,6 +120,13 @@ async def _sweep_cards(context: ContextTypes.DEFAULT_TYPE) -> None:
         log.info("tidied away %d cards", done)
 
 
+async def _log_audit_head(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Write the audit chain's head to the log (at start-up, then daily): a copy outside
+    the database, so cutting entries off the end of the chain can be caught as well."""
+    seq, digest = await deps(context).storage.audit.head()
+    log.info("audit chain head: entry %d, hash %s", seq, digest)
+
+
 def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     """Register every handler, grouped by feature. Commands run only from new messages."""
     app.add_handler(CommandHandler("start", onboarding.start, filters=NEW))
@@ -160,6 +167,10 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_error_handler(on_error)
 
 
+#: How often the audit chain's head is written to the log (also once at start-up).
+AUDIT_HEAD_EVERY = 24 * 60 * 60
+
+
 def build_application(
     token: str,
     base_url: str,
@@ -182,6 +193,7 @@ def build_application(
     if app.job_queue is not None:
         app.job_queue.run_repeating(_retry_tidy, interval=TIDY_RETRY_EVERY, first=60)
         app.job_queue.run_repeating(_sweep_cards, interval=CARD_SWEEP_EVERY, first=30)
+        app.job_queue.run_repeating(_log_audit_head, interval=AUDIT_HEAD_EVERY, first=0)
     reminding.schedule(app, reminder_config)
     return app
 
