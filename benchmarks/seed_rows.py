@@ -66,7 +66,7 @@ def worker_rows(ring: KeyRing, count: int) -> list[Row]:
         dict(
             telegram_user_id=TG_BASE + i,
             display_name_enc=repo.seal_text(
-                f"Worker {i}", "workers", "display_name_enc", TG_BASE + i
+                f"Worker {i}", "workers", "display_name_enc", TG_BASE + i, owner=None
             ),
             role="worker",
             timezone="Europe/London",
@@ -147,7 +147,7 @@ def note_batch(batch_no: int, size: int) -> tuple[list[Row], list[Row], dict[str
         minutes = rng.choice([30, 45, 50, 60, 60, 90])
         nid = new_id()
         content = content_of(rng, start, minutes)
-        enc, stored = repo.seal_json_as_stored(content, "notes", "content_enc", nid)
+        enc, stored = repo.seal_json_as_stored(content, "notes", "content_enc", nid, owner=wid)
         digest = content_digest(
             _ring,
             stored,
@@ -185,7 +185,9 @@ def note_batch(batch_no: int, size: int) -> tuple[list[Row], list[Row], dict[str
                     id=aid,
                     note_id=nid,
                     worker_id=wid,
-                    text_enc=repo.seal_text(rng.choice(SENTENCES), "actions", "text_enc", aid),
+                    text_enc=repo.seal_text(
+                        rng.choice(SENTENCES), "actions", "text_enc", aid, owner=wid
+                    ),
                     who=rng.choice(["participant", "worker", "both"]),
                     due=due.date() if rng.random() < 0.7 else None,
                     done=done,

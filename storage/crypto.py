@@ -1,8 +1,12 @@
 """Key ring, AES-256-GCM sealing and the blind index: the only code that encrypts.
 
-Ciphertext format (bytes): ``0x01 | key id (4 bytes) | nonce (12 bytes) | AES-GCM ciphertext+tag``.
-The associated data binds each value to ``table/column/row id`` so a value copied into another
-row or column fails authentication instead of decrypting as someone else's note.
+Ciphertext format (bytes): ``version | key id (4 bytes) | nonce (12 bytes) | ciphertext+tag``
+(AES-256-GCM).
+The associated data binds each value to ``table.column.row id`` so a value copied into another
+row or column fails authentication instead of decrypting as someone else's note. Version 2
+("owner-bound") also binds the owning worker (``table.column.row id|w<worker id>``), so a row
+re-pointed at another worker in the database fails too; version 1 is unbound (workers' own
+names, the key canary, and values from before owners were bound).
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ import os
 import secrets
 import stat
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -24,6 +30,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 FORMAT_VERSION = 1
+OWNER_BOUND = 2
 _HEADER = 1 + 4 + 12
 
 
@@ -45,6 +52,9 @@ class KeyRing:
     rotation_pending: bool = False
     #: How many values this ring has decrypted; read by storage.metrics, never serialised.
     opens: int = field(default=0, init=False, repr=False, compare=False)
+    #: Whether a value from before owner binding (version 1) may open where an owner is
+    #: expected; only while storage.binding re-seals them. Never serialised.
+    accept_unbound: bool = field(default=False, init=False, repr=False, compare=False)
     _index_key: bytes = field(init=False, repr=False, compare=False)
     _word_key: bytes = field(init=False, repr=False, compare=False)
     _digest_key: bytes = field(init=False, repr=False, compare=False)
@@ -58,12 +68,12 @@ class KeyRing:
                 raise KeyFileError("key file holds a malformed key")
         if len(self.index_secret) < 32:
             raise KeyFileError("key file holds an index secret that is empty or too short")
-        derived = HKDF(
-            algorithm=hashes.SHA256(), length=32, salt=None, info=b"casenotes blind index v1"
-        ).derive(self.index_secret)
-        object.__setattr__(self, "_index_key", derived)
+        # v2: the worker is part of the input (see blind_index), so the keys differ from v1's.
         object.__setattr__(
-            self, "_word_key", _derive(self.index_secret, b"casenotes name word v1")
+            self, "_index_key", _derive(self.index_secret, b"casenotes blind index v2")
+        )
+        object.__setattr__(
+            self, "_word_key", _derive(self.index_secret, b"casenotes name word v2")
         )
         object.__setattr__(
             self, "_digest_key", _derive(self.index_secret, b"casenotes note hash v1")
@@ -88,38 +98,71 @@ class KeyRing:
         """Return the same ring with the rotation marked complete."""
         return KeyRing(dict(self.keys), self.primary, self.index_secret, rotation_pending=False)
 
-    def seal(self, plaintext: bytes, aad: str) -> bytes:
-        """Encrypt with the primary key and a fresh 96-bit nonce, bound to ``aad``."""
+    def seal(self, plaintext: bytes, aad: str, owner: int | None = None) -> bytes:
+        """Encrypt with the primary key and a fresh 96-bit nonce, bound to ``aad`` and, when
+        given, to the owning worker."""
         nonce = os.urandom(12)
-        ct = AESGCM(self.keys[self.primary]).encrypt(nonce, plaintext, aad.encode())
-        return bytes([FORMAT_VERSION]) + bytes.fromhex(self.primary) + nonce + ct
+        version = FORMAT_VERSION if owner is None else OWNER_BOUND
+        ct = AESGCM(self.keys[self.primary]).encrypt(nonce, plaintext, _bound(aad, owner))
+        return bytes([version]) + bytes.fromhex(self.primary) + nonce + ct
 
-    def open(self, blob: bytes, aad: str) -> bytes:
-        """Decrypt a sealed value or raise IntegrityError; never returns unauthenticated bytes."""
+    def open(self, blob: bytes, aad: str, owner: int | None = None) -> bytes:
+        """Decrypt a sealed value or raise IntegrityError; never returns unauthenticated bytes.
+
+        With ``owner`` the value must be bound to that worker (an unbound one opens only
+        while ``accept_unbound``); without, it must be unbound.
+        """
         object.__setattr__(self, "opens", self.opens + 1)
-        if len(blob) < _HEADER + 16 or blob[0] != FORMAT_VERSION:
+        version = blob[0] if blob else 0
+        if len(blob) < _HEADER + 16 or version not in (FORMAT_VERSION, OWNER_BOUND):
             raise IntegrityError(f"stored value for {aad} is not in a known format")
+        if version == OWNER_BOUND and owner is None:
+            raise IntegrityError(f"stored value for {aad} is bound to an owner but none was given")
+        if version == FORMAT_VERSION and owner is not None:
+            if not self.accept_unbound:
+                raise IntegrityError(f"stored value for {aad} is not bound to its owner")
+            owner = None
         kid = blob[1:5].hex()
         key = self.keys.get(kid)
         if key is None:
             raise IntegrityError(f"stored value for {aad} was sealed with unknown key {kid}")
         try:
-            return AESGCM(key).decrypt(blob[5:17], blob[17:], aad.encode())
+            return AESGCM(key).decrypt(blob[5:17], blob[17:], _bound(aad, owner))
         except InvalidTag:
             raise IntegrityError(f"stored value for {aad} failed its integrity check") from None
+
+    @contextmanager
+    def accepting_unbound(self) -> Iterator[None]:
+        """Let values from before owner binding open where an owner is expected, for the
+        migration that re-seals them (storage.binding) and nothing else."""
+        before = self.accept_unbound
+        object.__setattr__(self, "accept_unbound", True)
+        try:
+            yield
+        finally:
+            object.__setattr__(self, "accept_unbound", before)
+
+    @staticmethod
+    def is_owner_bound(blob: bytes) -> bool:
+        """Tell whether a value is bound to its owner (used by storage.binding)."""
+        return bool(blob) and blob[0] == OWNER_BOUND
 
     @staticmethod
     def key_id_of(blob: bytes) -> str:
         """Tell which key sealed a value (used by rotation)."""
         return blob[1:5].hex()
 
-    def blind_index(self, name: str) -> str:
-        """HMAC the normalised name so equal names match without storing them."""
-        return hmac.new(self._index_key, normalise_name(name).encode(), hashlib.sha256).hexdigest()
+    def blind_index(self, name: str, worker_id: int) -> str:
+        """HMAC the normalised name so equal names match without storing them; the worker is
+        in the input, so one name under two workers gives two unlinkable indexes."""
+        data = f"{worker_id}:{normalise_name(name)}".encode()
+        return hmac.new(self._index_key, data, hashlib.sha256).hexdigest()
 
-    def word_index(self, word: str) -> str:
-        """Blind index of one word of a name, accents and case folded ('Zoë' finds 'zoe')."""
-        return hmac.new(self._word_key, fold_word(word).encode(), hashlib.sha256).hexdigest()
+    def word_index(self, word: str, worker_id: int) -> str:
+        """Blind index of one word of a name, accents and case folded ('Zoë' finds 'zoe'),
+        per worker like ``blind_index``."""
+        data = f"{worker_id}:{fold_word(word)}".encode()
+        return hmac.new(self._word_key, data, hashlib.sha256).hexdigest()
 
     def digest(self, data: bytes) -> str:
         """A keyed SHA-256 of plaintext: proves a note unchanged without letting anyone
@@ -160,6 +203,10 @@ class KeyRing:
             raise
         except (ValueError, KeyError, TypeError, AttributeError):
             raise KeyFileError("key file is not a valid casenotes key file") from None
+
+
+def _bound(aad: str, owner: int | None) -> bytes:
+    return (aad if owner is None else f"{aad}|w{owner}").encode()
 
 
 def drop_invisible(text: str) -> str:

@@ -369,3 +369,26 @@ SEALED_COLUMNS: list[tuple[type[Base], tuple[str, ...]]] = [
 def aad_row_id(row: Base) -> object:
     """Return the value that binds a row's ciphertexts (workers use their Telegram id)."""
     return row.telegram_user_id if isinstance(row, Worker) else row.id  # type: ignore[attr-defined]
+
+
+#: The column holding the owning worker of each table whose values are bound to their owner
+#: (crypto format 2): re-pointing such a row at another worker makes its values fail to open.
+#: A review is bound to the note's worker, not to the supervisor who wrote it.
+OWNER_COLUMNS: dict[type[Base], str] = {
+    Participant: "worker_id",
+    Note: "worker_id",
+    Addendum: "worker_id",
+    PendingAddendum: "worker_id",
+    Draft: "worker_id",
+    Action: "worker_id",
+    Reminder: "worker_id",
+    Review: "worker_id",
+}
+
+
+def binding(row: Base, column: str) -> tuple[str, int | None]:
+    """Return what a sealed column's value is bound to: its associated data and its owner
+    (None for the unbound tables: workers, key canary)."""
+    owner_column = OWNER_COLUMNS.get(type(row))
+    owner = None if owner_column is None else getattr(row, owner_column)
+    return f"{row.__tablename__}.{column}.{aad_row_id(row)}", owner

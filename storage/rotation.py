@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from storage.crypto import IntegrityError, KeyFileError, KeyRing
 from storage.db import SessionFactory
-from storage.models import SEALED_COLUMNS, Draft, KeyCanary, aad_row_id
+from storage.models import SEALED_COLUMNS, Draft, KeyCanary, binding
 
 CANARY = b"casenotes key canary"
 
@@ -46,7 +46,8 @@ class KeyReport:
 
 
 async def check_keys(sessions: SessionFactory, ring: KeyRing) -> KeyReport:
-    """Open every sealed value and count which key sealed it; tally failures per table."""
+    """Open every sealed value and count which key sealed it; tally failures per table
+    (a value not bound to the owner its row names is a failure too)."""
     report = KeyReport()
     for model, columns in SEALED_COLUMNS:
         async with sessions() as s:
@@ -56,7 +57,7 @@ async def check_keys(sessions: SessionFactory, ring: KeyRing) -> KeyReport:
                     if blob is None:
                         continue
                     try:
-                        ring.open(blob, f"{model.__tablename__}.{col}.{aad_row_id(row)}")
+                        ring.open(blob, *binding(row, col))
                         report.by_key[ring.key_id_of(blob)] += 1
                     except IntegrityError:
                         report.failures[model.__tablename__] += 1
@@ -64,7 +65,8 @@ async def check_keys(sessions: SessionFactory, ring: KeyRing) -> KeyReport:
 
 
 async def reseal_all(sessions: SessionFactory, ring: KeyRing, batch: int = 200) -> KeyReport:
-    """Re-encrypt every value not sealed by the primary key; safe to run again after a crash.
+    """Re-encrypt every value not sealed by the primary key, still bound to its owner; safe
+    to run again after a crash.
 
     A draft that moved on while this ran is skipped (the newer state was sealed by whoever
     wrote it); run again if that writer still used an old key.
@@ -84,8 +86,8 @@ async def reseal_all(sessions: SessionFactory, ring: KeyRing, batch: int = 200) 
                         blob = getattr(row, col)
                         if blob is None or ring.key_id_of(blob) == ring.primary:
                             continue
-                        aad = f"{model.__tablename__}.{col}.{aad_row_id(row)}"
-                        fresh = ring.seal(ring.open(blob, aad), aad)
+                        aad, owner = binding(row, col)
+                        fresh = ring.seal(ring.open(blob, aad, owner), aad, owner)
                         if isinstance(row, Draft):
                             # A draft can move on meanwhile: never put back the step we read.
                             moved = await s.scalar(

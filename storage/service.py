@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.audit_chain import ensure_head
+from storage.binding import BindReport, bind_owners, owners_bound
 from storage.crypto import KeyRing, load_key_ring
 from storage.db import DatabaseUnavailable, SessionFactory, create_engine, session_factory
 from storage.migrate import upgrade
@@ -55,11 +57,18 @@ def _describe(url: str) -> str:
 
 
 async def open_storage(
-    url: str, keys_file: Path | None = None, *, ring: KeyRing | None = None, migrate: bool = True
+    url: str,
+    keys_file: Path | None = None,
+    *,
+    ring: KeyRing | None = None,
+    migrate: bool = True,
+    bind_batch: int = 200,
+    on_binding: Callable[[BindReport], None] | None = None,
 ) -> Storage:
     """Load keys, reach the database, apply migrations and prove the key fits the data.
 
     The key file is read first, so a bad key never opens (let alone changes) the database.
+    A database from before owner binding is bound first (``on_binding`` hears how it went).
     """
     if ring is None:
         if keys_file is None:
@@ -71,6 +80,10 @@ async def open_storage(
         if migrate:
             await upgrade(engine)
         await verify_or_plant_canary(sessions, ring)
+        if not await owners_bound(sessions):
+            report = await bind_owners(sessions, ring, batch=bind_batch)
+            if on_binding is not None:
+                on_binding(report)
         await _catch_up(sessions, ring)
     except (OperationalError, DBAPIError, OSError) as exc:
         await engine.dispose()

@@ -40,7 +40,7 @@ class AddendumRepository(Repository):
                     id=aid,
                     note_id=note_id,
                     worker_id=worker_id,
-                    body_enc=self.seal_text(body, A, "body_enc", aid),
+                    body_enc=self.seal_text(body, A, "body_enc", aid, owner=worker_id),
                     created_at=now,
                 )
             )
@@ -52,7 +52,11 @@ class AddendumRepository(Repository):
         if worker is None:
             return "unknown"
         name = self.open_text(
-            worker.display_name_enc, "workers", "display_name_enc", worker.telegram_user_id
+            worker.display_name_enc,
+            "workers",
+            "display_name_enc",
+            worker.telegram_user_id,
+            owner=None,
         )
         return name or f"worker {worker.id}"
 
@@ -71,7 +75,10 @@ class AddendumRepository(Repository):
             ).all()
             out: dict[str, list[AddendumRecord]] = {}
             for row, worker in rows:
-                body = json.loads(self.open_text(row.body_enc, A, "body_enc", row.id) or "{}")
+                body = json.loads(
+                    self.open_text(row.body_enc, A, "body_enc", row.id, owner=row.worker_id)
+                    or "{}"
+                )
                 out.setdefault(row.note_id, []).append(
                     AddendumRecord(
                         row.id,
@@ -111,7 +118,7 @@ class AddendumRepository(Repository):
             )
             if row is None:
                 return None
-            reason = self.open_text(row.reason_enc, P, "reason_enc", row.id)
+            reason = self.open_text(row.reason_enc, P, "reason_enc", row.id, owner=row.worker_id)
             return PendingAddendumRecord(worker_id, row.note_id, reason, row.created_at)
 
     async def give_reason(self, worker_id: int, reason: str) -> bool:
@@ -122,7 +129,7 @@ class AddendumRepository(Repository):
             )
             if row is None:
                 return False
-            row.reason_enc = self.seal_text(reason, P, "reason_enc", row.id)
+            row.reason_enc = self.seal_text(reason, P, "reason_enc", row.id, owner=row.worker_id)
             return True
 
     async def drop_pending(self, worker_id: int) -> bool:

@@ -28,6 +28,7 @@ ACTION_COLUMNS = (
     Note.session_start,
     Note.participant_id,
     Participant.name_enc,
+    Participant.worker_id,
 )
 
 
@@ -37,12 +38,17 @@ class AgendaRepository(Repository):
     def _open_action(self, row: object) -> OpenAction:
         a: Action = row[0]  # type: ignore[index]
         pid = row[2]  # type: ignore[index]
-        name = self.open_text(row[3], "participants", "name_enc", pid) if pid else None  # type: ignore[index]
+        name = (
+            self.open_text(row[3], "participants", "name_enc", pid, owner=row[4])  # type: ignore[index]
+            if pid
+            else None
+        )
         return OpenAction(
             action=ActionRecord(
                 id=a.id,
                 note_id=a.note_id,
-                text=self.open_text(a.text_enc, "actions", "text_enc", a.id) or "",
+                text=self.open_text(a.text_enc, "actions", "text_enc", a.id, owner=a.worker_id)
+                or "",
                 who=a.who,
                 due=a.due,
                 done=a.done,
@@ -153,7 +159,9 @@ class AgendaRepository(Repository):
                     note_id=row.ref_id,
                     start=row.subject_at,
                     participant_id=row.participant_id,
-                    label=self.open_text(row.text_enc, "reminders", "text_enc", row.id),
+                    label=self.open_text(
+                        row.text_enc, "reminders", "text_enc", row.id, owner=worker_id
+                    ),
                     duration_minutes=row.duration_minutes,
                 )
         return list(seen.values())

@@ -32,33 +32,41 @@ class Repository:
         self.ring = ring
 
     def seal_text(
-        self, value: str | None, table: str, column: str, row_id: object
+        self, value: str | None, table: str, column: str, row_id: object, *, owner: int | None
     ) -> bytes | None:
-        """Encrypt a string bound to its table, column and row (None stays None)."""
+        """Encrypt a string bound to its table, column, row and owning worker (None stays
+        None). ``owner`` is None only for the unbound tables (see models.OWNER_COLUMNS)."""
         if value is None:
             return None
-        return self.ring.seal(value.encode(), f"{table}.{column}.{row_id}")
+        return self.ring.seal(value.encode(), f"{table}.{column}.{row_id}", owner)
 
-    def open_text(self, blob: bytes | None, table: str, column: str, row_id: object) -> str | None:
-        """Decrypt a string sealed by seal_text."""
+    def open_text(
+        self, blob: bytes | None, table: str, column: str, row_id: object, *, owner: int | None
+    ) -> str | None:
+        """Decrypt a string sealed by seal_text; the owner must be the one it was sealed for."""
         if blob is None:
             return None
-        return self.ring.open(blob, f"{table}.{column}.{row_id}").decode()
+        return self.ring.open(blob, f"{table}.{column}.{row_id}", owner).decode()
 
-    def seal_json(self, value: Any, table: str, column: str, row_id: object) -> bytes:
+    def seal_json(
+        self, value: Any, table: str, column: str, row_id: object, *, owner: int | None
+    ) -> bytes:
         """Encrypt a JSON-serialisable value."""
-        return self.seal_json_as_stored(value, table, column, row_id)[0]
+        return self.seal_json_as_stored(value, table, column, row_id, owner=owner)[0]
 
     def seal_json_as_stored(
-        self, value: Any, table: str, column: str, row_id: object
+        self, value: Any, table: str, column: str, row_id: object, *, owner: int | None
     ) -> tuple[bytes, Any]:
         """Encrypt a JSON value and also return it as it will read back (tuples become lists).
 
         Lets a repository hand back what it wrote without reading and decrypting it again.
         """
         text = json.dumps(value, separators=(",", ":"))
-        return self.ring.seal(text.encode(), f"{table}.{column}.{row_id}"), json.loads(text)
+        sealed = self.ring.seal(text.encode(), f"{table}.{column}.{row_id}", owner)
+        return sealed, json.loads(text)
 
-    def open_json(self, blob: bytes, table: str, column: str, row_id: object) -> Any:
+    def open_json(
+        self, blob: bytes, table: str, column: str, row_id: object, *, owner: int | None
+    ) -> Any:
         """Decrypt a value sealed by seal_json."""
-        return json.loads(self.ring.open(blob, f"{table}.{column}.{row_id}"))
+        return json.loads(self.ring.open(blob, f"{table}.{column}.{row_id}", owner))

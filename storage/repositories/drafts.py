@@ -37,7 +37,7 @@ class DraftRepository(Repository):
                 id=row.id,
                 worker_id=row.worker_id,
                 seq=row.seq,
-                state=self.open_json(row.state_enc, T, "state_enc", row.id),
+                state=self.open_json(row.state_enc, T, "state_enc", row.id, owner=row.worker_id),
                 created_at=row.created_at,
                 updated_at=row.updated_at,
             )
@@ -45,7 +45,7 @@ class DraftRepository(Repository):
     async def start(self, worker_id: int, state: dict[str, Any], now: datetime) -> DraftRecord:
         """Open a draft at step 1; DraftConflict if the worker has one (discard it first)."""
         did = new_id()
-        sealed, stored = self.seal_json_as_stored(state, T, "state_enc", did)
+        sealed, stored = self.seal_json_as_stored(state, T, "state_enc", did, owner=worker_id)
         async with self.sessions.begin() as s:
             dialect = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
             # ON CONFLICT rather than catching the unique violation: two racing starts both
@@ -77,7 +77,7 @@ class DraftRepository(Repository):
         now: datetime,
     ) -> DraftRecord | None:
         """Store the next step's state if the draft is still at ``expected_seq``, else None."""
-        sealed, stored = self.seal_json_as_stored(state, T, "state_enc", draft_id)
+        sealed, stored = self.seal_json_as_stored(state, T, "state_enc", draft_id, owner=worker_id)
         async with self.sessions.begin() as s:
             created = await s.scalar(
                 update(Draft)
@@ -116,7 +116,7 @@ class DraftRepository(Repository):
             if gone is None:
                 return None
             await audit(s, self.ring, "draft.discarded", worker_id, draft_id)
-        state = self.open_json(gone.state_enc, T, "state_enc", draft_id)
+        state = self.open_json(gone.state_enc, T, "state_enc", draft_id, owner=worker_id)
         return DraftRecord(draft_id, worker_id, gone.seq, state, gone.created_at, gone.updated_at)
 
     async def remember_messages(

@@ -99,7 +99,8 @@ class NoteRepository(Repository):
         return ActionRecord(
             id=row.id,
             note_id=row.note_id,
-            text=self.open_text(row.text_enc, "actions", "text_enc", row.id) or "",
+            text=self.open_text(row.text_enc, "actions", "text_enc", row.id, owner=row.worker_id)
+            or "",
             who=row.who,
             due=row.due,
             done=row.done,
@@ -114,7 +115,9 @@ class NoteRepository(Repository):
             duration_minutes=row.duration_minutes,
             template_id=row.template_id,
             template_version=row.template_version,
-            content=self.open_json(row.content_enc, "notes", "content_enc", row.id),
+            content=self.open_json(
+                row.content_enc, "notes", "content_enc", row.id, owner=row.worker_id
+            ),
             status=row.status,
             created_at=row.created_at,
             completed_at=row.completed_at,
@@ -144,7 +147,7 @@ class NoteRepository(Repository):
         """
         note_id = new_id()
         content_enc, content = self.seal_json_as_stored(
-            new.content, "notes", "content_enc", note_id
+            new.content, "notes", "content_enc", note_id, owner=new.worker_id
         )
         digest = content_digest(
             self.ring,
@@ -206,7 +209,9 @@ class NoteRepository(Repository):
                     id=aid,
                     note_id=note_id,
                     worker_id=new.worker_id,
-                    text_enc=self.seal_text(item.text, "actions", "text_enc", aid),
+                    text_enc=self.seal_text(
+                        item.text, "actions", "text_enc", aid, owner=new.worker_id
+                    ),
                     who=item.who,
                     due=item.due,
                     done=False,
@@ -377,7 +382,7 @@ class NoteRepository(Repository):
                     late=r[3],
                     completed_at=r[4],
                     addenda=r[5],
-                    content=self.open_json(r[6], "notes", "content_enc", r[0]),
+                    content=self.open_json(r[6], "notes", "content_enc", r[0], owner=worker_id),
                     template_id=r[7],
                     template_version=r[8],
                 )
@@ -415,7 +420,9 @@ class NoteRepository(Repository):
                 for row in rows:
                     row.content_hash = content_digest(
                         self.ring,
-                        self.open_json(row.content_enc, "notes", "content_enc", row.id),
+                        self.open_json(
+                            row.content_enc, "notes", "content_enc", row.id, owner=row.worker_id
+                        ),
                         session_start=row.session_start,
                         duration_minutes=row.duration_minutes,
                         template_id=row.template_id,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.crypto import drop_invisible, name_words
+from storage.crypto import KeyRing, drop_invisible, name_words
 from storage.models import Participant, ParticipantWord
 from storage.records import NewParticipant, Page, ParticipantRecord
 from storage.repositories.base import Repository, new_id, utcnow
@@ -45,13 +45,14 @@ class ParticipantRepository(Repository):
 
     def record(self, row: Participant) -> ParticipantRecord:
         """Decrypt one row into a value."""
-        age = self.open_text(row.age_enc, T, "age_enc", row.id)
+        owner = row.worker_id
+        age = self.open_text(row.age_enc, T, "age_enc", row.id, owner=owner)
         return ParticipantRecord(
             id=row.id,
             worker_id=row.worker_id,
-            name=self.open_text(row.name_enc, T, "name_enc", row.id) or "",
+            name=self.open_text(row.name_enc, T, "name_enc", row.id, owner=owner) or "",
             age=int(age) if age and age.isdigit() else (age or None),
-            pronouns=self.open_text(row.pronouns_enc, T, "pronouns_enc", row.id),
+            pronouns=self.open_text(row.pronouns_enc, T, "pronouns_enc", row.id, owner=owner),
             last_session_at=row.last_session_at,
         )
 
@@ -63,22 +64,19 @@ class ParticipantRepository(Repository):
             id=pid,
             worker_id=worker_id,
             team=team,
-            name_enc=self.seal_text(name, T, "name_enc", pid),
-            age_enc=self.seal_text(None if new.age is None else str(new.age), T, "age_enc", pid),
-            pronouns_enc=self.seal_text(new.pronouns, T, "pronouns_enc", pid),
-            name_index=self.ring.blind_index(name),
+            name_enc=self.seal_text(name, T, "name_enc", pid, owner=worker_id),
+            age_enc=self.seal_text(
+                None if new.age is None else str(new.age), T, "age_enc", pid, owner=worker_id
+            ),
+            pronouns_enc=self.seal_text(new.pronouns, T, "pronouns_enc", pid, owner=worker_id),
+            name_index=self.ring.blind_index(name, worker_id),
             created_at=utcnow(),
             words_indexed=True,
         )
 
     def word_rows(self, row: Participant, name: str) -> list[ParticipantWord]:
         """The blind-indexed words of a participant's name, to add with the participant."""
-        return [
-            ParticipantWord(
-                participant_id=row.id, worker_id=row.worker_id, word_index=self.ring.word_index(w)
-            )
-            for w in name_words(name)
-        ]
+        return word_rows(self.ring, row.id, row.worker_id, name)
 
     async def add(
         self, worker_id: int, new: NewParticipant, team: str | None = None
@@ -104,7 +102,7 @@ class ParticipantRepository(Repository):
                 select(Participant)
                 .where(
                     Participant.worker_id == worker_id,
-                    Participant.name_index == self.ring.blind_index(name),
+                    Participant.name_index == self.ring.blind_index(name, worker_id),
                 )
                 .order_by(*LATEST_FIRST)
             )
@@ -113,7 +111,7 @@ class ParticipantRepository(Repository):
     async def find_by_words(self, worker_id: int, text: str) -> list[ParticipantRecord]:
         """Everyone whose name has every word of ``text`` ('alex' finds 'Alex Smith'),
         case and accents folded, through the word index: nothing is decrypted to search."""
-        wanted = sorted({self.ring.word_index(w) for w in name_words(text)})
+        wanted = sorted({self.ring.word_index(w, worker_id) for w in name_words(text)})
         if not wanted:
             return []
         async with self.sessions() as s:
@@ -127,7 +125,10 @@ class ParticipantRepository(Repository):
         matching: a worker has hundreds of participants, not millions."""
         async with self.sessions() as s:
             rows = await s.execute(NAMES, {"worker_id": worker_id})
-            return [(pid, self.open_text(enc, T, "name_enc", pid) or "") for pid, enc in rows]
+            return [
+                (pid, self.open_text(enc, T, "name_enc", pid, owner=worker_id) or "")
+                for pid, enc in rows
+            ]
 
     async def get_many(self, worker_id: int, ids: list[str]) -> list[ParticipantRecord]:
         """The worker's participants among ``ids``, in the order given."""
@@ -186,7 +187,10 @@ class ParticipantRepository(Repository):
                     )
                 ).all()
                 for row in rows:
-                    name = self.open_text(row.name_enc, T, "name_enc", row.id) or ""
+                    name = (
+                        self.open_text(row.name_enc, T, "name_enc", row.id, owner=row.worker_id)
+                        or ""
+                    )
                     s.add_all(self.word_rows(row, name))
                     row.words_indexed = True
             done += len(rows)
@@ -199,6 +203,16 @@ class ParticipantRepository(Repository):
             return await s.scalar(
                 select(Participant.worker_id).where(Participant.id == participant_id)
             )
+
+
+def word_rows(ring: KeyRing, pid: str, worker_id: int, name: str) -> list[ParticipantWord]:
+    """The word index rows of one participant's name, per worker (see KeyRing.word_index)."""
+    return [
+        ParticipantWord(
+            participant_id=pid, worker_id=worker_id, word_index=ring.word_index(w, worker_id)
+        )
+        for w in name_words(name)
+    ]
 
 
 async def owned(s: AsyncSession, worker_id: int, participant_id: str) -> Participant | None:

@@ -52,7 +52,7 @@ class ReminderRepository(Repository):
             kind=row.kind,  # type: ignore[attr-defined]
             worker_id=row.worker_id,  # type: ignore[attr-defined]
             ref_id=row.ref_id,  # type: ignore[attr-defined]
-            text=self.open_text(row.text_enc, T, "text_enc", row.id),  # type: ignore[attr-defined]
+            text=self.open_text(row.text_enc, T, "text_enc", row.id, owner=row.worker_id),  # type: ignore[attr-defined]
             due_at=row.due_at,  # type: ignore[attr-defined]
             sent_at=row.sent_at,  # type: ignore[attr-defined]
             cancelled=row.cancelled,  # type: ignore[attr-defined]
@@ -69,7 +69,7 @@ class ReminderRepository(Repository):
             kind=new.kind,
             worker_id=worker_id,
             ref_id=new.ref_id,
-            text_enc=self.seal_text(new.text, T, "text_enc", rid),
+            text_enc=self.seal_text(new.text, T, "text_enc", rid, owner=worker_id),
             due_at=new.due_at,
             subject_at=new.subject_at,
             cancelled=False,

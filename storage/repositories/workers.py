@@ -41,7 +41,7 @@ class WorkerRepository(Repository):
 
     def _record(self, row: Worker) -> WorkerRecord:
         name = self.open_text(
-            row.display_name_enc, "workers", "display_name_enc", row.telegram_user_id
+            row.display_name_enc, "workers", "display_name_enc", row.telegram_user_id, owner=None
         )
         return WorkerRecord(
             id=row.id,
@@ -121,7 +121,7 @@ class WorkerRepository(Repository):
                     select(Worker).where(Worker.telegram_user_id == telegram_user_id)
                 )
                 sealed = self.seal_text(
-                    display_name, "workers", "display_name_enc", telegram_user_id
+                    display_name, "workers", "display_name_enc", telegram_user_id, owner=None
                 )
                 if row is None:
                     row = Worker(

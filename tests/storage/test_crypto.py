@@ -46,13 +46,13 @@ def test_old_keys_decrypt_after_new_primary(ring: KeyRing) -> None:
     assert newer.primary != ring.primary
     assert newer.open(old, "t.c.1") == b"before"
     assert KeyRing.key_id_of(newer.seal(b"after", "t.c.1")) == newer.primary
-    assert newer.blind_index("Alex") == ring.blind_index("Alex")
+    assert newer.blind_index("Alex", 1) == ring.blind_index("Alex", 1)
 
 
 def test_blind_index_normalises_but_distinguishes(ring: KeyRing) -> None:
-    assert ring.blind_index("  ALEX ") == ring.blind_index("alex")
-    assert ring.blind_index("Alex") != ring.blind_index("Alexa")
-    assert ring.blind_index("Alex") != KeyRing.generate().blind_index("Alex")
+    assert ring.blind_index("  ALEX ", 1) == ring.blind_index("alex", 1)
+    assert ring.blind_index("Alex", 1) != ring.blind_index("Alexa", 1)
+    assert ring.blind_index("Alex", 1) != KeyRing.generate().blind_index("Alex", 1)
 
 
 def test_key_file_written_0600_and_never_overwritten(tmp_path: Path, ring: KeyRing) -> None:
@@ -85,7 +85,7 @@ def test_loose_permissions_and_garbage_are_refused(tmp_path: Path, ring: KeyRing
 )
 def test_invisible_format_characters_do_not_change_the_index(ring: KeyRing, typed: str) -> None:
     assert normalise_name(typed) == "alex"
-    assert ring.blind_index(typed) == ring.blind_index("Alex")
+    assert ring.blind_index(typed, 1) == ring.blind_index("Alex", 1)
 
 
 def test_counting_opens_leaves_equality_repr_and_key_file_alone(ring: KeyRing) -> None:

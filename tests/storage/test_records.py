@@ -107,7 +107,7 @@ async def test_a_changed_note_no_longer_matches_its_hash(storage: Storage) -> No
         row = await s.scalar(select(Note).where(Note.id == nid))
         assert row is not None
         row.content_enc = storage.notes.seal_json(
-            {"answers": {"summary": "rewritten"}}, "notes", "content_enc", nid
+            {"answers": {"summary": "rewritten"}}, "notes", "content_enc", nid, owner=a
         )
     changed = await storage.notes.get(a, nid)
     assert changed is not None and not storage.notes.intact(changed)

@@ -1,0 +1,121 @@
+"""Bind every sealed value to its owner: the one-off move from crypto format 1 to 2.
+
+Values sealed before owners were bound open for whichever worker a row names; this re-seals
+them bound to that worker and recomputes the participants' name and word indexes, which take
+the worker into their input since. Batches by primary key, each its own transaction; a value
+already bound is skipped, so after a crash or a stop running it again carries on. The meta row
+``owner_binding`` says it finished, so start-up checks one row and moves on.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.crypto import KeyRing
+from storage.db import SessionFactory
+from storage.models import (
+    OWNER_COLUMNS,
+    SEALED_COLUMNS,
+    Base,
+    Draft,
+    Meta,
+    Participant,
+    ParticipantWord,
+    binding,
+)
+from storage.repositories.participants import word_rows
+
+OWNER_BINDING = "owner_binding"
+
+
+@dataclass
+class BindReport:
+    """Values re-sealed per table, and whether every owner-bound value is now bound."""
+
+    by_table: Counter[str] = field(default_factory=Counter)
+    finished: bool = False
+
+
+async def owners_bound(sessions: SessionFactory) -> bool:
+    """True once bind_owners has finished on this database (one primary-key read)."""
+    async with sessions() as s:
+        return await s.get(Meta, OWNER_BINDING) is not None
+
+
+async def bind_owners(
+    sessions: SessionFactory, ring: KeyRing, batch: int = 200, max_batches: int | None = None
+) -> BindReport:
+    """Re-seal every unbound value in an owner-bound column for the worker its row names.
+
+    ``max_batches`` stops early (unfinished, the meta row left unset): for tests of resuming.
+    """
+    report = BindReport()
+    batches = 0
+    with ring.accepting_unbound():
+        for model, columns in SEALED_COLUMNS:
+            if model not in OWNER_COLUMNS:
+                continue
+            pk = model.__mapper__.primary_key[0]
+            last = None
+            while True:
+                if max_batches is not None and batches >= max_batches:
+                    return report
+                async with sessions.begin() as s:
+                    query = select(model).order_by(pk).limit(batch).with_for_update()
+                    if last is not None:
+                        query = query.where(pk > last)
+                    rows = (await s.scalars(query)).all()
+                    for row in rows:
+                        for col in columns:
+                            if await _bind(s, ring, row, col):
+                                report.by_table[model.__tablename__] += 1
+                batches += 1
+                if len(rows) < batch:
+                    break
+                last = getattr(rows[-1], str(pk.key))
+    async with sessions.begin() as s:
+        dialect = postgresql if s.get_bind().dialect.name == "postgresql" else sqlite
+        await s.execute(
+            dialect.insert(Meta)
+            .values(key=OWNER_BINDING, value="done")
+            .on_conflict_do_nothing(index_elements=[Meta.key])
+        )
+    report.finished = True
+    return report
+
+
+async def _bind(s: AsyncSession, ring: KeyRing, row: Base, col: str) -> bool:
+    """Re-seal one value bound to its owner; False if there was nothing to do."""
+    blob = getattr(row, col)
+    if blob is None or ring.is_owner_bound(blob):
+        return False
+    aad, owner = binding(row, col)
+    plain = ring.open(blob, aad, owner)
+    fresh = ring.seal(plain, aad, owner)
+    if isinstance(row, Draft):
+        # A draft can move on meanwhile: never put back the step we read.
+        moved = await s.scalar(
+            update(Draft)
+            .where(Draft.id == row.id, Draft.seq == row.seq)
+            .values(state_enc=fresh)
+            .returning(Draft.id)
+            .execution_options(synchronize_session=False)
+        )
+        return moved is not None
+    setattr(row, col, fresh)
+    if isinstance(row, Participant) and col == "name_enc":
+        name = plain.decode()
+        row.name_index = ring.blind_index(name, row.worker_id)
+        await s.execute(
+            delete(ParticipantWord)
+            .where(ParticipantWord.participant_id == row.id)
+            .execution_options(synchronize_session=False)
+        )
+        s.add_all(word_rows(ring, row.id, row.worker_id, name))
+        row.words_indexed = True
+    return True
