@@ -113,3 +113,12 @@ def participants_list(
         typer.echo("no participants found")
     for pid, last, name in rows:
         typer.echo(f"{pid}  {last:<10}  {name}")
+
+
+# The rights commands (subject access export, erasure, retention) live in their own module.
+from bot import rights_cli  # noqa: E402
+from bot.cli import app  # noqa: E402
+
+participants_app.command("export")(rights_cli.export)
+participants_app.command("erase")(rights_cli.erase)
+app.add_typer(rights_cli.retention_app, name="retention")

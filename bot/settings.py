@@ -27,6 +27,9 @@ class Settings(BaseSettings):
     templates_dir: Path | None = None
     #: The template a worker's notes use until they choose another in /settings.
     default_template: str = "peer_support"
+    #: Years after a participant's last session (or, without one, their record's creation)
+    #: before `casenotes retention` lists their record as due for erasure.
+    retention_years: int = 7
 
     @field_validator("log_level")
     @classmethod
@@ -35,6 +38,13 @@ class Settings(BaseSettings):
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError("use DEBUG, INFO, WARNING, ERROR or CRITICAL (any case)")
         return level
+
+    @field_validator("retention_years")
+    @classmethod
+    def _sane_retention(cls, value: int) -> int:
+        if not 1 <= value <= 100:
+            raise ValueError("use a whole number of years from 1 to 100")
+        return value
 
     @field_validator("default_timezone")
     @classmethod

@@ -25,6 +25,7 @@ from storage.repositories import (
     ReminderRepository,
     WorkerRepository,
 )
+from storage.repositories.erasure import ErasureRepository
 from storage.rotation import verify_or_plant_canary
 
 
@@ -44,6 +45,7 @@ class Storage:
     addenda: AddendumRepository
     cards: CardRepository
     audit: AuditRepository
+    erasure: ErasureRepository
 
     async def close(self) -> None:
         """Release the connection pool."""
@@ -107,6 +109,7 @@ async def open_storage(
         addenda=AddendumRepository(sessions, ring),
         cards=CardRepository(sessions, ring),
         audit=AuditRepository(sessions, ring),
+        erasure=ErasureRepository(sessions, ring),
     )
 
 
