@@ -18,7 +18,7 @@ from bot.cli import fail, settings, with_storage
 from bot.exports.document import note_views, record_document
 from bot.records_cli import write_private
 from bot.subject_access import as_json, with_status
-from storage.repositories.erasure import DueRecord, ErasureCounts
+from storage.repositories.erasure import DueRecord, ErasureCounts, RecordMoved
 from storage.service import Storage
 
 retention_app: typer.Typer = typer.Typer(
@@ -114,12 +114,23 @@ def erase(
         typer.echo("will be erased for good; the audit trail keeps that it happened (ids only)")
         if not _confirmed(participant, confirm, "Type the participant's id to erase"):
             raise fail("the confirmation did not match the participant's id; nothing was erased")
-        return await st.erasure.erase(participant, actor=who, reason="request")
+        try:
+            gone = await st.erasure.erase(participant, actor=who, reason="request")
+        except RecordMoved as exc:
+            raise fail(f"{exc}; nothing was erased") from None
+        if gone is not None:
+            _warn(await st.erasure.scrub())
+        return gone
 
     gone = with_storage(_erase)
     if gone is None:
         raise fail(f"no participant with id {participant}; nothing was erased")
     typer.echo(f"erased participant {participant}: {gone.summary()}")
+
+
+def _warn(problem: str | None) -> None:
+    if problem:
+        typer.secho(f"note: {problem}", err=True, fg=typer.colors.YELLOW)
 
 
 def _cutoff(years: int, now: datetime) -> datetime:
@@ -173,11 +184,15 @@ def retention_apply(
             raise fail("the confirmation did not match the number of records; nothing was erased")
         erased = notes = 0
         for r in due:
-            gone = await st.erasure.erase(
-                r.participant_id, actor=who, reason="retention", due_before=cutoff, scrub=False
-            )
+            try:
+                gone = await st.erasure.erase(
+                    r.participant_id, actor=who, reason="retention", due_before=cutoff
+                )
+            except RecordMoved:
+                _warn(f"{r.participant_id} skipped: their record was being written to")
+                continue
             erased, notes = erased + (gone is not None), notes + (gone.notes if gone else 0)
-        await st.erasure.scrub()
+        _warn(await st.erasure.scrub())
         return erased, notes
 
     records, notes = with_storage(_apply)

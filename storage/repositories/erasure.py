@@ -5,8 +5,8 @@ An erasure is one transaction over every table that holds their content: notes, 
 actions, reminders about those, the worker's draft if it is about them, reviews of their
 notes, the name index and the participant row. The audit trail keeps that it happened (ids
 only; its entries cannot be removed without breaking the chain). On SQLite the transaction
-runs with ``secure_delete`` so freed bytes are zeroed in the file, and the write-ahead log is
-truncated afterwards; on PostgreSQL the touched tables are vacuumed after the commit.
+runs with ``secure_delete`` so freed bytes are zeroed in the file; ``scrub()`` afterwards
+truncates the write-ahead log (SQLite) or vacuums the touched tables (PostgreSQL).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Any, cast
 
 from sqlalchemy import CursorResult, Select, and_, delete, func, or_, select, text
+from sqlalchemy.exc import DBAPIError
 
 from storage.models import (
     Action,
@@ -187,14 +188,13 @@ class ErasureRepository(Repository):
         actor: str,
         reason: str,
         due_before: datetime | None = None,
-        scrub: bool = True,
     ) -> ErasureCounts | None:
         """Remove the participant's content everywhere in one transaction, audited as
         'participant.erased' with ``reason`` ('request' or 'retention') as its ref.
 
         Returns what was removed, or None if there is no such participant (or, with
-        ``due_before``, if they had a session since and are no longer due). Without
-        ``scrub`` the caller runs ``scrub()`` once after a batch.
+        ``due_before``, if they had a session since and are no longer due). Call
+        ``scrub()`` after the last erasure of a batch.
         """
         for _ in range(5):
             try:
@@ -203,8 +203,6 @@ class ErasureRepository(Repository):
                 continue
             except _Gone:
                 return None
-            if gone is not None and scrub:
-                await self.scrub()
             return gone
         raise RecordMoved("the participant's draft kept changing; try the erasure again")
 
@@ -219,7 +217,8 @@ class ErasureRepository(Repository):
         sqlite = self.sessions.kw["bind"].dialect.name == "sqlite"
         async with self.sessions.begin() as s:
             if sqlite:
-                # Zero what is deleted in this transaction, in the pages written to the file.
+                # Zero what is deleted, in the pages written to the file. Left on for this
+                # pooled connection: it only makes its later deletes zero their bytes too.
                 await s.execute(text("PRAGMA secure_delete=ON"))
             gone: dict[str, int] = {}
 
@@ -243,13 +242,14 @@ class ErasureRepository(Repository):
                 due_before is not None and (person[0] or person[1]) >= due_before
             ):
                 raise _Gone
-            now = (
+            current = (
                 await s.execute(
                     select(Draft.id, Draft.seq).where(Draft.worker_id == owner).with_for_update()
                 )
             ).first()
-            if (now and (now.id, now.seq)) != (draft and (draft.id, draft.seq)):
-                raise RecordMoved
+            seen = None if draft is None else (draft.id, draft.seq)
+            if (None if current is None else tuple(current)) != seen:
+                raise RecordMoved  # the draft moved on since it was read: read it again
             draft_id = draft.id if draft is not None and drafted else None
             await drop("reminders", delete(Reminder).where(_reminders_of(pid, draft_id)))
             if draft_id is not None:
@@ -267,24 +267,35 @@ class ErasureRepository(Repository):
             await drop("actions", delete(Action).where(Action.note_id.in_(_notes_of(pid))))
             await drop("notes", delete(Note).where(Note.participant_id == pid))
             await drop("participants", delete(Participant).where(Participant.id == pid))
-            if sqlite:
-                await s.execute(text("PRAGMA secure_delete=OFF"))
             await audit(
                 s, self.ring, "participant.erased", None, reason, participant_id=pid, actor=actor
             )
         gone.pop("participants", None)
         return ErasureCounts(**gone)
 
-    async def scrub(self) -> None:
+    async def scrub(self) -> str | None:
         """After erasures: truncate SQLite's log (it holds old page images); vacuum the
-        touched tables on PostgreSQL so dead row versions are pruned."""
+        touched tables on PostgreSQL so dead row versions are pruned. Returns what could not
+        be done, for the operator, or None."""
         engine = self.sessions.kw["bind"]
         async with engine.connect() as conn:
             if engine.dialect.name == "sqlite":
-                await conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-                return
+                busy = await conn.scalar(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+                if busy:
+                    return (
+                        "the write-ahead log is in use (is the bot running?): older copies of "
+                        "the erased pages leave it at its next checkpoint"
+                    )
+                return None
             auto = await conn.execution_options(isolation_level="AUTOCOMMIT")
-            await auto.exec_driver_sql("VACUUM " + ", ".join(TOUCHED))
+            try:
+                await auto.exec_driver_sql("VACUUM " + ", ".join(TOUCHED))
+            except DBAPIError as exc:
+                reason = type(exc.orig or exc).__name__
+                return (
+                    f"VACUUM failed ({reason}): run VACUUM on {', '.join(TOUCHED)} as their owner"
+                )
+            return None
 
     async def due(self, cutoff: datetime) -> list[DueRecord]:
         """Participants whose last session (or, without one, their record's creation) is
