@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import getpass
 import os
+import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated, TypeVar
 
 import typer
 
 from bot.settings import Settings
+from storage.binding import BindReport
 from storage.crypto import IntegrityError, KeyFileError, KeyRing, load_key_ring, write_key_ring
 from storage.db import DatabaseUnavailable
+from storage.records import WorkerRecord
 from storage.rotation import check_keys, reseal_all
 from storage.service import Storage, open_storage
 
@@ -56,6 +60,15 @@ def settings() -> Settings:
         raise fail(f"bad setting CASENOTES_{where.upper()}: {why}") from None
 
 
+def actor() -> str:
+    """'cli:<login>': who ran the command, for the audit trail."""
+    try:
+        who = getpass.getuser()
+    except (OSError, KeyError):
+        who = f"uid{os.getuid()}"
+    return f"cli:{who}"[:64]
+
+
 def with_storage(work: Callable[[Storage], Awaitable[T]], cfg: Settings | None = None) -> T:
     """Open storage, run ``work`` and close, turning known faults into one line."""
     cfg = cfg or settings()
@@ -82,6 +95,35 @@ def db_upgrade() -> None:
 
     with_storage(_noop)
     typer.echo("database is up to date")
+
+
+@db_app.command("bind-owners")
+def db_bind_owners(
+    batch: Annotated[int, typer.Option(help="Rows per transaction.")] = 200,
+) -> None:
+    """Bind every stored value to its worker now (start-up does it otherwise); rerun to
+    resume."""
+    cfg = settings()
+    heard: list[BindReport] = []
+
+    async def _bind() -> None:
+        st = await open_storage(
+            cfg.database_url, cfg.keys_file, bind_batch=batch, on_binding=heard.append
+        )
+        await st.close()
+
+    started = time.monotonic()
+    try:
+        asyncio.run(_bind())
+    except (KeyFileError, DatabaseUnavailable, IntegrityError) as exc:
+        raise fail(str(exc)) from None
+    if not heard:
+        typer.echo("every value was already bound to its owner")
+        return
+    for table, count in sorted(heard[0].by_table.items()):
+        typer.echo(f"{table}: bound {count} values")
+    total = sum(heard[0].by_table.values())
+    typer.echo(f"bound {total} values to their owners in {time.monotonic() - started:.1f} s")
 
 
 @keys_app.command("new")
@@ -176,24 +218,29 @@ def workers_invite(
         raise fail("role must be worker, supervisor or admin")
 
     async def _invite(st: Storage) -> tuple[str, str, str | None]:
-        invite = await st.workers.create_invite(role=role, team=team)
+        invite = await st.workers.create_invite(role=role, team=team, actor=actor())
         return invite.code, f"{invite.expires_at:%Y-%m-%d %H:%M} UTC", await _bot_username(cfg)
 
     code, expires, username = with_storage(_invite, cfg)
     _print_invite(code, username, expires)
 
 
+def _row(w: WorkerRecord) -> str:
+    state = "active" if w.active else "removed"
+    admin = "admin" if w.is_admin else "-"
+    return f"{w.id:>4}  {w.role:<10} {admin:<5} {w.team or '-':<12} {state:<8} {w.display_name}"
+
+
 @workers_app.command("list")
 def workers_list() -> None:
-    """List workers with their role, team and whether they can use the bot."""
+    """List workers with their role, admin right, team and whether they can use the bot."""
 
     async def _list(st: Storage) -> None:
         rows = await st.workers.list()
         if not rows:
             typer.echo("no workers yet; create an invite with `casenotes workers invite`")
         for w in rows:
-            state = "active" if w.active else "removed"
-            typer.echo(f"{w.id:>4}  {w.role:<10} {w.team or '-':<12} {state:<8} {w.display_name}")
+            typer.echo(_row(w))
 
     with_storage(_list)
 
@@ -203,11 +250,61 @@ def workers_remove(worker_id: int) -> None:
     """End a worker's access immediately (their notes are kept)."""
 
     async def _remove(st: Storage) -> bool:
-        return await st.workers.deactivate(worker_id)
+        return await st.workers.deactivate(worker_id, actor=actor())
 
     if not with_storage(_remove):
         raise fail(f"no worker with id {worker_id}")
     typer.echo(f"worker {worker_id} removed; access ended")
+
+
+def _changed(change: Callable[[Storage], Awaitable[WorkerRecord | None]], worker_id: int) -> None:
+    done = with_storage(change)
+    if done is None:
+        raise fail(f"no worker with id {worker_id}")
+    typer.echo(_row(done))
+
+
+@workers_app.command("set-team")
+def workers_set_team(
+    worker_id: int, team: Annotated[str, typer.Argument(help="Team name, or - for none")]
+) -> None:
+    """Move a worker to a team; their participants move with them (the new team's
+    supervisors read them, the old team's no longer do)."""
+    name = team.strip()
+    if name != "-" and not (0 < len(name) <= 64 and name.isprintable()):
+        raise fail("a team name is 1 to 64 printable characters (or - for no team)")
+
+    async def _set(st: Storage) -> WorkerRecord | None:
+        return await st.workers.set_team(worker_id, None if name == "-" else name, actor=actor())
+
+    _changed(_set, worker_id)
+
+
+@workers_app.command("set-role")
+def workers_set_role(
+    worker_id: int, role: Annotated[str, typer.Argument(help="worker or supervisor")]
+) -> None:
+    """Make a worker a worker or a supervisor (admin is separate: `workers admin`)."""
+    if role not in ("worker", "supervisor"):
+        raise fail("role must be worker or supervisor (admin is set with `workers admin`)")
+
+    async def _set(st: Storage) -> WorkerRecord | None:
+        return await st.workers.set_role(worker_id, role, actor=actor())
+
+    _changed(_set, worker_id)
+
+
+@workers_app.command("admin")
+def workers_admin(
+    worker_id: int,
+    on: Annotated[bool, typer.Option("--on/--off", help="Grant or take away the admin right")],
+) -> None:
+    """Grant or take away the right to manage workers and teams (it opens no notes)."""
+
+    async def _set(st: Storage) -> WorkerRecord | None:
+        return await st.workers.set_admin(worker_id, on, actor=actor())
+
+    _changed(_set, worker_id)
 
 
 @app.command("run")

@@ -177,9 +177,13 @@ class Kind:
     DRAFT_IDLE = "draft_idle"  # ref: the draft
     DRAFT_LATE = "draft_late"  # ref: the draft
     DIGEST = "digest"  # no ref
+    NOTE_REVIEWED = "note_reviewed"  # ref: the review (to the note's worker)
+    REVISION_ASKED = "revision_asked"  # ref: the review (to the note's worker)
+    REVISION_ANSWERED = "revision_answered"  # ref: the review (to its supervisor)
 
     SESSIONS = (SESSION_DAY, SESSION_SOON, MISSING_NOTE)
     DRAFTS = (DRAFT_IDLE, DRAFT_LATE)
+    REVIEWS = (NOTE_REVIEWED, REVISION_ASKED, REVISION_ANSWERED)
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,8 @@ from storage.repositories import (
     WorkerRepository,
 )
 from storage.repositories.erasure import ErasureRepository
+from storage.repositories.reviews import ReviewRepository
+from storage.repositories.team import TeamRepository
 from storage.rotation import verify_or_plant_canary
 
 
@@ -45,6 +47,8 @@ class Storage:
     addenda: AddendumRepository
     cards: CardRepository
     audit: AuditRepository
+    team: TeamRepository
+    reviews: ReviewRepository
     erasure: ErasureRepository
 
     async def close(self) -> None:
@@ -109,6 +113,8 @@ async def open_storage(
         addenda=AddendumRepository(sessions, ring),
         cards=CardRepository(sessions, ring),
         audit=AuditRepository(sessions, ring),
+        team=TeamRepository(sessions, ring),
+        reviews=ReviewRepository(sessions, ring),
         erasure=ErasureRepository(sessions, ring),
     )
 

@@ -30,6 +30,8 @@ async def begin(turn: Turn, note_id: str) -> Reply:
     found = await access.note(turn, note_id)
     if found is None or not await turn.storage.addenda.begin(turn.worker.id, note_id, turn.now):
         return Reply(toast=EXPIRED)
+    if turn.worker.role == "supervisor":  # one typed flow at a time: not a review comment too
+        await turn.storage.reviews.drop_pending(turn.worker.id)
     when = session_heading(found, turn.worker.timezone)
     text = (
         f"Addendum to: {when}.\nThe note itself stays exactly as saved; your addendum is "
@@ -105,7 +107,11 @@ async def on_text(turn: Turn, text: str) -> Reply:
         await turn.storage.addenda.drop_pending(turn.worker.id)
         return Reply(toast=EXPIRED, options=MENU)
     dated = local_text(saved.created_at, turn.worker.timezone)
-    return await _after(turn, f"✅ Addendum saved under the note, dated {dated}.")
+    done = f"✅ Addendum saved under the note, dated {dated}."
+    # An addendum answers any revision asked of this note; the supervisor is told.
+    if await turn.storage.reviews.answer(pending.note_id, turn.worker.id, saved.id, turn.now):
+        done += " It answers the revision your supervisor asked for; they are told."
+    return await _after(turn, done)
 
 
 async def step_aside(turn: Turn) -> None:

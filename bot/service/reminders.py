@@ -17,6 +17,12 @@ from bot.service.replies import Button, Notice, Reply
 from storage.records import DraftHead, Kind, NewReminder, ReminderRecord, WorkerRecord
 
 Buttons = tuple[tuple[Button, ...], ...]
+#: What a review's notification says: never a name, a date or a word of the note.
+REVIEW_NOTICES = {
+    Kind.NOTE_REVIEWED: "✅ A supervisor marked one of your notes as reviewed.",
+    Kind.REVISION_ASKED: "✎ A supervisor asked for a revision of one of your notes: see /reviews.",
+    Kind.REVISION_ANSWERED: "↩️ A revision you asked for was answered: see /reviews.",
+}
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,9 @@ async def _message(
         late = _late(r, deps, tz)
         reply = Reply(screens=(Notice(text + late),), buttons=buttons, remember=draft.id)
         return Outgoing(r, w, reply)
+    elif r.kind in Kind.REVIEWS:
+        text = REVIEW_NOTICES[r.kind]
+        buttons = () if r.kind == Kind.NOTE_REVIEWED else ((Button("Open", "rq"),),)
     elif r.kind == Kind.DIGEST:
         day_view = await agenda.summary(deps, w)
         if day_view is None:

@@ -23,7 +23,17 @@ from bot.service.replies import EXPIRED, Reply, notice
 from bot.telegram import reminding
 from bot.telegram.access import chat_of, deps, workers_only
 from bot.telegram.deliver import deliver, retry_tidy, sweep_cards
-from bot.telegram.handlers import lookup, notes, onboarding, records, reminders, settings
+from bot.telegram.handlers import (
+    admin,
+    lookup,
+    notes,
+    onboarding,
+    records,
+    reminders,
+    reviews,
+    settings,
+    team,
+)
 from bot.telegram.processor import PerUserProcessor
 from bot.telegram.ratelimit import PerCallRateLimiter
 
@@ -41,6 +51,7 @@ COMMANDS = [
     BotCommand("actions", "Open follow-ups"),
     BotCommand("reminders", "Reminders coming up"),
     BotCommand("calendar", "Planned sessions for your calendar"),
+    BotCommand("reviews", "Notes to review, or to revise"),
     BotCommand("cancel", "Discard the note in progress"),
     BotCommand("settings", "Timezone, template, tidy-up, reminders"),
     BotCommand("privacy", "What is stored and how"),
@@ -147,6 +158,13 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CommandHandler("reminders", reminders.coming_up, filters=NEW))
     app.add_handler(CommandHandler("today", reminders.today, filters=NEW))
     app.add_handler(CommandHandler("calendar", reminders.calendar_file, filters=NEW))
+    app.add_handler(CommandHandler("team", team.show_team, filters=NEW))
+    app.add_handler(CommandHandler("reviews", reviews.show_reviews, filters=NEW))
+    app.add_handler(CommandHandler("workers", admin.workers, filters=NEW))
+    app.add_handler(CommandHandler("invite", admin.invite, filters=NEW))
+    app.add_handler(CommandHandler("setteam", admin.set_team, filters=NEW))
+    app.add_handler(CommandHandler("setrole", admin.set_role, filters=NEW))
+    app.add_handler(CommandHandler("remove", admin.remove, filters=NEW))
     app.add_handler(CallbackQueryHandler(notes.decision, pattern=r"^d\|"))
     app.add_handler(CallbackQueryHandler(lookup.person_button, pattern=r"^l\|"))
     app.add_handler(CallbackQueryHandler(lookup.page_button, pattern=r"^p\|"))
@@ -159,6 +177,10 @@ def add_handlers(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(CallbackQueryHandler(settings.settings_button, pattern=r"^s\|"))
     app.add_handler(CallbackQueryHandler(reminders.reminder_button, pattern=r"^r\|"))
     app.add_handler(CallbackQueryHandler(reminders.action_button, pattern=r"^a\|"))
+    app.add_handler(CallbackQueryHandler(team.worker_button, pattern=r"^tm\|"))
+    app.add_handler(CallbackQueryHandler(reviews.review_button, pattern=r"^rv\|"))
+    app.add_handler(CallbackQueryHandler(reviews.list_button, pattern=r"^rq(\|[0-9]{1,6})?$"))
+    app.add_handler(CallbackQueryHandler(reviews.answer_button, pattern=r"^ra\|"))
     app.add_handler(CallbackQueryHandler(expired_button))
     app.add_handler(MessageHandler(NEW & filters.COMMAND, unknown_command))
     app.add_handler(MessageHandler(NEW & filters.TEXT, notes.text))

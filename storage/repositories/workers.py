@@ -11,13 +11,15 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
-from storage.models import Invite, PendingAddendum, Worker
+from storage.models import Invite, Participant, PendingAddendum, Worker
 from storage.records import InviteRecord, WorkerRecord
 from storage.repositories.base import Repository, audit, utcnow
 from storage.repositories.reminders import cancel_pending
 
 INVITE_LIFETIME = timedelta(hours=72)
 ROLES = ("worker", "supervisor", "admin")
+#: The roles a worker holds; "admin" above only names an invite for a worker who manages.
+READING_ROLES = ("worker", "supervisor")
 LOCK_SCREEN = ("private", "initials")
 
 
@@ -65,9 +67,16 @@ class WorkerRepository(Repository):
         )
 
     async def create_invite(
-        self, role: str = "worker", team: str | None = None, now: datetime | None = None
+        self,
+        role: str = "worker",
+        team: str | None = None,
+        now: datetime | None = None,
+        *,
+        by: int | None = None,
+        actor: str | None = None,
     ) -> InviteRecord:
-        """Store a one-time invite; only its hash is kept, the code is shown once."""
+        """Store a one-time invite; only its hash is kept, the code is shown once. ``by`` (an
+        admin's worker id) or ``actor`` (the CLI's operator) is audited as its maker."""
         if role not in ROLES:
             raise ValueError(f"role must be one of {', '.join(ROLES)}")
         now = now or utcnow()
@@ -83,7 +92,7 @@ class WorkerRepository(Repository):
                     expires_at=expires,
                 )
             )
-            await audit(s, self.ring, "invite.created", None)
+            await audit(s, self.ring, "invite.created", by, actor=actor)
         return InviteRecord(code=code, role=role, team=team, expires_at=expires)
 
     async def redeem_invite(
@@ -205,22 +214,81 @@ class WorkerRepository(Repository):
             rows = (await s.scalars(select(Worker).where(Worker.id.in_(ids)))).all()
             return {r.id: self._record(r) for r in rows}
 
+    async def in_team(self, team: str) -> list[WorkerRecord]:
+        """Every worker of a team, active or not, oldest first (a removed worker's
+        caseload stays in the team for its supervisors)."""
+        async with self.sessions() as s:
+            rows = await s.scalars(select(Worker).where(Worker.team == team).order_by(Worker.id))
+            return [self._record(r) for r in rows]
+
     async def list(self) -> list[WorkerRecord]:
         """Return every worker, oldest first."""
         async with self.sessions() as s:
             rows = (await s.scalars(select(Worker).order_by(Worker.id))).all()
             return [self._record(r) for r in rows]
 
-    async def deactivate(self, worker_id: int) -> bool:
-        """End a worker's access at once; their notes stay. Returns False if unknown."""
+    async def deactivate(
+        self, worker_id: int, *, by: int | None = None, actor: str | None = None
+    ) -> bool:
+        """End a worker's access at once; their notes stay. Returns False if unknown.
+
+        ``by`` (an admin's worker id) or ``actor`` (e.g. "cli:alice") says who removed them."""
         async with self.sessions.begin() as s:
             row = await s.get(Worker, worker_id)
             if row is None:
                 return False
             row.active = False
             await cancel_pending(s, worker_id)
-            await audit(s, self.ring, "worker.removed", worker_id)
+            if by is None and actor is None:
+                await audit(s, self.ring, "worker.removed", worker_id)
+            else:
+                await audit(s, self.ring, "worker.removed", by, str(worker_id), actor=actor)
             return True
+
+    async def set_team(
+        self, worker_id: int, team: str | None, *, by: int | None = None, actor: str | None = None
+    ) -> WorkerRecord | None:
+        """Move a worker to another team (None: no team); their participants move with them,
+        so the new team's supervisors read that caseload and the old team's no longer do."""
+        async with self.sessions.begin() as s:
+            row = await s.get(Worker, worker_id)
+            if row is None:
+                return None
+            row.team = team
+            await s.execute(
+                update(Participant)
+                .where(Participant.worker_id == worker_id)
+                .values(team=team)
+                .execution_options(synchronize_session=False)
+            )
+            await audit(s, self.ring, "worker.team_changed", by, str(worker_id), actor=actor)
+            return self._record(row)
+
+    async def set_role(
+        self, worker_id: int, role: str, *, by: int | None = None, actor: str | None = None
+    ) -> WorkerRecord | None:
+        """Make a worker a "worker" or a "supervisor" (admin is a right beside the role)."""
+        if role not in READING_ROLES:
+            raise ValueError(f"role must be one of {', '.join(READING_ROLES)}")
+        async with self.sessions.begin() as s:
+            row = await s.get(Worker, worker_id)
+            if row is None:
+                return None
+            row.role = role
+            await audit(s, self.ring, "worker.role_changed", by, str(worker_id), actor=actor)
+            return self._record(row)
+
+    async def set_admin(
+        self, worker_id: int, on: bool, *, by: int | None = None, actor: str | None = None
+    ) -> WorkerRecord | None:
+        """Grant or take away the right to manage workers and teams (it grants no reading)."""
+        async with self.sessions.begin() as s:
+            row = await s.get(Worker, worker_id)
+            if row is None:
+                return None
+            row.is_admin = on
+            await audit(s, self.ring, "worker.admin_changed", by, str(worker_id), actor=actor)
+            return self._record(row)
 
     async def update_settings(
         self,

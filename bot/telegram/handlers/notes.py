@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.service import addenda, capture
+from bot.service import addenda, capture, reviews
 from bot.service.deps import Turn
 from bot.service.replies import notice
 from bot.telegram.access import workers_only
@@ -33,6 +33,7 @@ NAV_COMMANDS = {"back": "nav:back", "skip": "nav:skip", "done": "nav:done", "fin
 async def new_note(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
     """Start a note, asking first if one is already open."""
     await addenda.step_aside(turn)
+    await reviews.step_aside(turn)
     await deliver(context.bot, turn, await capture.start_note(turn))
 
 
@@ -40,14 +41,19 @@ async def new_note(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Tur
 async def resume(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
     """Show the open note's current question again."""
     await addenda.step_aside(turn)
+    await reviews.step_aside(turn)
     await deliver(context.bot, turn, await capture.resume(turn))
 
 
 @workers_only
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
-    """Ask before discarding the open note (or stop the addendum being written)."""
+    """Ask before discarding the open note (or stop the addendum or review comment being
+    written)."""
     if addenda.writing(turn):
         await deliver(context.bot, turn, await addenda.cancel(turn))
+        return
+    if await reviews.writing(turn):
+        await deliver(context.bot, turn, await reviews.cancel(turn))
         return
     await deliver(context.bot, turn, await capture.cancel(turn))
 
@@ -59,6 +65,9 @@ async def text(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -
     assert message is not None and message.text is not None
     if addenda.writing(turn):
         await deliver(context.bot, turn, await addenda.on_text(turn, message.text))
+        return
+    if await reviews.writing(turn):
+        await deliver(context.bot, turn, await reviews.on_comment(turn, message.text))
         return
     await deliver(context.bot, turn, await capture.on_text(turn, message.text))
 
@@ -72,6 +81,9 @@ async def nav_command(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: 
     if addenda.writing(turn):  # not a note's navigation: the addendum says what it takes
         await deliver(context.bot, turn, await addenda.on_text(turn, command))
         return
+    if await reviews.writing(turn):
+        await deliver(context.bot, turn, await reviews.on_comment(turn, command))
+        return
     await deliver(context.bot, turn, await capture.on_nav(turn, NAV_COMMANDS[command]))
 
 
@@ -82,6 +94,7 @@ async def decision(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Tur
     assert query is not None and query.data is not None
     if query.data.split("|")[1:2] in (["resume"], ["restart"]):
         await addenda.step_aside(turn)
+        await reviews.step_aside(turn)
     reply = await capture.decide(turn, query.data)
     await deliver(context.bot, turn, reply, query)
     if query.message is not None and not reply.toast:

@@ -40,6 +40,23 @@ HELP = (
     "addendum."
 )
 
+REVIEWS_HELP = (
+    "\n\n/reviews: notes your supervisor asked you to revise; answer each with an addendum"
+)
+SUPERVISOR_HELP = (
+    "\n\n<b>Supervising</b>\n"
+    "/team: your team's workers with this week's notes, late notes, unfinished drafts and "
+    "overdue actions; tap a worker for their recent notes, and a note to review it\n"
+    "/reviews: your team's notes from the last 30 days awaiting review (and any of yours "
+    "to revise)"
+)
+ADMIN_HELP = (
+    "\n\n<b>Admin</b> (managing workers; it opens no notes)\n"
+    "/workers: everyone, with id, role, team and state\n"
+    "/invite <i>role</i> [<i>team</i>]: a one-time invite (worker, supervisor or admin)\n"
+    "/setteam <i>id team</i>, /setrole <i>id</i> worker|supervisor, /remove <i>id</i>"
+)
+
 PRIVACY = (
     "<b>What casenotes stores</b>\n"
     "Your notes, drafts, participant names, ages and pronouns, agreed actions and reminder "
@@ -108,8 +125,13 @@ async def greet(turn: Turn, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 @workers_only
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
-    """List the commands."""
-    await send_html(context.bot, turn.chat_id, [HELP])
+    """List the commands, with the team's and the admin's for those who have them."""
+    extra = REVIEWS_HELP
+    if turn.worker.role == "supervisor" and turn.worker.team:
+        extra = SUPERVISOR_HELP
+    if turn.worker.is_admin:
+        extra += ADMIN_HELP
+    await send_html(context.bot, turn.chat_id, [HELP + extra])
 
 
 @workers_only
