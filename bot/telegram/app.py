@@ -215,7 +215,8 @@ def build_application(
     if app.job_queue is not None:
         app.job_queue.run_repeating(_retry_tidy, interval=TIDY_RETRY_EVERY, first=60)
         app.job_queue.run_repeating(_sweep_cards, interval=CARD_SWEEP_EVERY, first=30)
-        app.job_queue.run_repeating(_log_audit_head, interval=AUDIT_HEAD_EVERY, first=0)
+        # first=0 would be in the past once the scheduler starts, and APScheduler skips it.
+        app.job_queue.run_repeating(_log_audit_head, interval=AUDIT_HEAD_EVERY, first=1)
     reminding.schedule(app, reminder_config)
     return app
 

@@ -24,7 +24,7 @@ async def test_start_up_logs_the_chain_head(
     await storage.audit.record("note.viewed", None, "n1")
     caplog.set_level(logging.INFO, logger="bot.telegram.app")
     async with make_bot(storage):
-        for _ in range(100):
+        for _ in range(400):
             found = [m for r in caplog.records if (m := HEAD.match(r.getMessage()))]
             if found:
                 break
