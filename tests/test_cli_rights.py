@@ -98,8 +98,15 @@ def seed(tmp: Path) -> Seeded:
         kept = (await st.notes.get(w, kept_note)).participant_id  # type: ignore[union-attr]
         elsewhere = (await seed_note(st, w2, START, name="Ari Elsewhere")).participant_id
         assert kept is not None and elsewhere is not None
+        sup = await worker(st, 73, "Pat Supervisor")
+        asked = "Please add the risk plan"
+        await st.reviews.add(first, sup, "needs_revision", NOW, asked)
+        await st.reviews.add(kept_note, sup, "needs_revision", NOW, "Kept comment")
         for note_id, reason in ((first, "Correction"), (second, "Later call")):
-            await st.addenda.add(w, note_id, reason, f"Addendum text {reason}", NOW)
+            added = await st.addenda.add(w, note_id, reason, f"Addendum text {reason}", NOW)
+            await st.reviews.answer(note_id, w, added.id, NOW)
+        await st.reviews.add(second, sup, "reviewed", NOW)
+        await st.reviews.begin_comment(sup, second, NOW)
         await st.addenda.add(w, kept_note, "Kept reason", "Kept addendum", NOW)
         acts = (await st.notes.get(w, first)).actions  # type: ignore[union-attr]
         done = next(a for a in acts if a.text.startswith("Call the GP"))
@@ -208,6 +215,8 @@ def test_subject_access_export_holds_every_note_addendum_and_action(env: Path) -
         "Addendum text Later call",
         "Later call",
         "Actions: status now",
+        "Needs revision",
+        "Please add the risk plan",
         "Done",
         "Open",
     ):
@@ -228,7 +237,11 @@ def test_subject_access_export_holds_every_note_addendum_and_action(env: Path) -
     }
     assert [a["done"] for a in second["actions"]] == [False, False]
     assert first["answers"]["summary"].startswith("Summary of Zoë Gone")
-    assert first["reviews"] == []
+    assert [(r["status"], r["comment"]) for r in first["reviews"]] == [
+        ("needs_revision", "Please add the risk plan")
+    ]
+    assert first["reviews"][0]["addendum_id"] == first["addenda"][0]["id"]
+    assert [(r["status"], r["comment"]) for r in second["reviews"]] == [("reviewed", None)]
 
     async def trail(st: Storage) -> list[Any]:
         return await st.audit.entries(participant_id=s.gone)
@@ -247,9 +260,9 @@ def test_erasure_leaves_nothing_of_theirs_and_touches_no_one_else(backend: str, 
     before = storage_run(env, dump)
     theirs = ids_of(before, {s.gone, s.draft})
     blobs = sealed_values(before, theirs)
-    # Their participant row, 2 notes, 2 addenda, 4 actions, 2 + 2 + 1 reminders, the
-    # pending addendum's reason and the draft all hold sealed values of theirs.
-    assert len(blobs) >= 1 + 2 + 2 + 4 + 5 + 1 + 1, len(blobs)
+    # Their participant row, 2 notes, 2 addenda, 4 actions, 2 + 2 + 1 reminders with text,
+    # the pending addendum's reason, a review comment and the draft hold sealed values.
+    assert len(blobs) >= 1 + 2 + 2 + 4 + 5 + 1 + 1 + 1, len(blobs)
     if backend == "sqlite":
         on_disk = file_bytes(env)
         assert all(any(c in on_disk for c in chunks(b)) for b in blobs)
@@ -262,7 +275,10 @@ def test_erasure_leaves_nothing_of_theirs_and_touches_no_one_else(backend: str, 
 
     code, out = run("participants", "erase", s.gone, typed=f"{s.gone}\n")
     assert code == 0, out
-    assert f"worker {s.worker}): 2 notes, 2 addenda, 4 actions, 5 reminders, 1 drafts" in out
+    assert (
+        f"worker {s.worker}): 2 notes, 2 addenda, 4 actions, 8 reminders, 1 drafts, 2 reviews"
+        in out
+    )
     assert "erased participant" in out
     after = storage_run(env, dump)
     for table, rows in after.items():
@@ -284,8 +300,10 @@ def test_erasure_leaves_nothing_of_theirs_and_touches_no_one_else(backend: str, 
         "notes": 2,
         "addenda": 2,
         "actions": 4,
-        "reminders": 5,
+        "reminders": 8,
         "pending_addenda": 1,
+        "reviews": 2,
+        "pending_reviews": 1,
         "drafts": 1,
         "audit_events": -1,
         "audit_head": 0,
@@ -301,15 +319,17 @@ def test_erasure_leaves_nothing_of_theirs_and_touches_no_one_else(backend: str, 
         addenda = await st.addenda.for_notes([n.id for n in notes])
         other = await st.notes.whole_record(s.other_worker, s.elsewhere)
         trail = await st.audit.entries(participant_id=s.gone)
-        return kept, notes, addenda, other, trail, (await st.audit.verify()).ok
+        review = await st.reviews.latest(notes[0].id)
+        return kept, notes, addenda, review, other, trail, (await st.audit.verify()).ok
 
-    kept, notes, addenda, other, trail, chain_ok = storage_run(env, still_open)
+    kept, notes, addenda, review, other, trail, chain_ok = storage_run(env, still_open)
     assert kept is not None and kept.name == "Sam Kept"
     assert sorted(a.text for n in notes for a in n.actions) == [
         "Call the GP for Sam Kept",
         "Walk daily (Sam Kept)",
     ]
     assert [a.text for group in addenda.values() for a in group] == ["Kept addendum"]
+    assert review is not None and review.comment == "Kept comment"
     assert len(other) == 1
     assert [(e.kind, e.actor, e.ref_id) for e in trail][-1] == (
         "participant.erased",
@@ -333,6 +353,8 @@ def test_retention_reports_and_erases_only_records_past_the_period(env: Path) ->
         await seed_note(st, w, NOW - timedelta(days=40), participant_id=back.participant_id)
         fresh = await seed_note(st, w, NOW - timedelta(days=3), name="Fresh Start")
         assert due.participant_id and back.participant_id and fresh.participant_id
+        about_back = {"answers": {"participant": {"id": back.participant_id, "name": "C"}}}
+        await st.drafts.start(w, {"engine": about_back}, NOW)
         return w, due.participant_id, back.participant_id, fresh.participant_id
 
     w, due, back, fresh = storage_run(env, _seed)
@@ -360,10 +382,11 @@ def test_retention_reports_and_erases_only_records_past_the_period(env: Path) ->
     async def left(st: Storage) -> tuple[Any, ...]:
         people = {p.id for p in (await st.participants.page(w, 0, 100)).items}
         trail = await st.audit.entries(participant_id=due)
-        return people, trail
+        return people, trail, await st.drafts.get(w)
 
-    people, trail = storage_run(env, left)
+    people, trail, draft = storage_run(env, left)
     assert people == {back, fresh}
+    assert draft is not None and draft.state["engine"]["answers"]["participant"]["id"] == back
     assert (trail[-1].kind, trail[-1].ref_id, trail[-1].actor) == (
         "participant.erased",
         "retention",
