@@ -69,7 +69,9 @@ def export(
         doc = record_document(
             person, views, exported_by=OPERATOR, now=_now(), tz=cfg.default_timezone
         )
-        await st.audit.record("record.exported", None, participant)
+        await st.audit.record(
+            "record.exported", None, participant, participant_id=participant, actor=OPERATOR
+        )
         return render(doc, fmt).content, len(views)
 
     built = with_storage(_build, cfg)

@@ -28,6 +28,18 @@ def owns(turn: Turn, record: NoteRecord | ParticipantRecord) -> bool:
     return record.worker_id == turn.worker.id
 
 
+async def caseloads(turn: Turn) -> list[WorkerRecord]:
+    """The workers whose participants this worker may find by name: their own first, then,
+    for a supervisor, each team member's (a removed worker's caseload stays readable)."""
+    me = turn.worker
+    if not me.active:
+        return []
+    if me.role != "supervisor" or me.team is None:
+        return [me]
+    team = await turn.storage.workers.in_team(me.team)
+    return [me, *(w for w in team if w.id != me.id and may_read(me, w))]
+
+
 async def _owner_if_readable(turn: Turn, owner_id: int | None) -> int | None:
     if owner_id is None or turn.worker.role != "supervisor":
         return None

@@ -26,9 +26,14 @@ NOT_AN_ANSWER = frozenset(
 
 
 async def begin(turn: Turn, note_id: str) -> Reply:
-    """'Add an addendum' on a full note: ask why."""
+    """'Add an addendum' on a full note: ask why. Only the note's owner writes to it; anyone
+    else who may read it gets the same answer as for an unknown note."""
     found = await access.note(turn, note_id)
-    if found is None or not await turn.storage.addenda.begin(turn.worker.id, note_id, turn.now):
+    if (
+        found is None
+        or not access.owns(turn, found)
+        or not await turn.storage.addenda.begin(turn.worker.id, note_id, turn.now)
+    ):
         return Reply(toast=EXPIRED)
     if turn.worker.role == "supervisor":  # one typed flow at a time: not a review comment too
         await turn.storage.reviews.drop_pending(turn.worker.id)

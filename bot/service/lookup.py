@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from bot.service import access
 from bot.service.calendar import next_session_of
 from bot.service.deps import Turn
-from bot.service.people import find, shown
+from bot.service.people import find, heading, owners, shown
 from bot.service.replies import EXPIRED, Button, LastSession, Notice, People, Reply, notice
 from conversations.template import get_template
 from storage.records import Page, ParticipantRecord
@@ -28,13 +28,19 @@ NO_PEOPLE = "You have no participants yet. They are added as you write notes."
 MATCHES = 10
 
 
-def labels(people: list[ParticipantRecord] | tuple[ParticipantRecord, ...], tz: str) -> list[str]:
-    """Button labels: the name, and for two people of the same name what tells them apart."""
+def labels(
+    people: list[ParticipantRecord] | tuple[ParticipantRecord, ...],
+    tz: str,
+    whose: dict[int, str] | None = None,
+) -> list[str]:
+    """Button labels: the name, and for two people of the same name what tells them apart;
+    someone from another worker's caseload is marked with whose (``whose``: id to name)."""
     twins = Counter(p.name for p in people)
     out = []
     for p in people:
+        owner = f" · {whose[p.worker_id]}'s" if whose and p.worker_id in whose else ""
         if twins[p.name] < 2:
-            out.append(p.name)
+            out.append(p.name + owner)
             continue
         if p.last_session_at is None:
             seen = "no sessions yet"
@@ -42,11 +48,13 @@ def labels(people: list[ParticipantRecord] | tuple[ParticipantRecord, ...], tz: 
             local = p.last_session_at.astimezone(ZoneInfo(tz))
             seen = f"last seen {local:%a} {local.day} {local:%b %Y}"
         age = f" · age {p.age}" if p.age is not None else ""
-        out.append(f"{p.name} · {seen}{age}")
+        out.append(f"{p.name} · {seen}{age}{owner}")
     return out
 
 
-def choose(title: str, people: list[ParticipantRecord], turn: Turn, purpose: str = "l") -> Reply:
+async def choose(
+    title: str, people: list[ParticipantRecord], turn: Turn, purpose: str = "l"
+) -> Reply:
     """A list of people to pick from, each opening what ``purpose`` names."""
     if len(people) > MATCHES:
         title += (
@@ -55,7 +63,8 @@ def choose(title: str, people: list[ParticipantRecord], turn: Turn, purpose: str
         )
         people = people[:MATCHES]
     screen = People(title, tuple(people), turn.worker.timezone)
-    names = labels(people, turn.worker.timezone)
+    whose = await owners(turn, [p.worker_id for p in people])
+    names = labels(people, turn.worker.timezone, whose)
     rows = tuple(
         (Button(label, OPENS[purpose].format(p.id)),)
         for p, label in zip(people, names, strict=True)
@@ -68,7 +77,7 @@ async def recent(turn: Turn, purpose: str = "l", limit: int = 8) -> Reply:
     people = await turn.storage.participants.recent(turn.worker.id, limit)
     if not people:
         return notice(NO_PEOPLE)
-    return choose(WHAT[purpose], people, turn, purpose)
+    return await choose(WHAT[purpose], people, turn, purpose)
 
 
 async def resolve(turn: Turn, typed: str, purpose: str) -> ParticipantRecord | Reply:
@@ -77,14 +86,14 @@ async def resolve(turn: Turn, typed: str, purpose: str) -> ParticipantRecord | R
     if len(found.matches) == 1:
         return found.matches[0]
     if found.matches:
-        return choose(
+        return await choose(
             f"More than one match for {shown(found.typed)}. Which one?",
             list(found.matches),
             turn,
             purpose,
         )
     if found.suggestions:
-        return choose(
+        return await choose(
             f"No one called {shown(found.typed)}. Did you mean:",
             list(found.suggestions),
             turn,
@@ -94,7 +103,7 @@ async def resolve(turn: Turn, typed: str, purpose: str) -> ParticipantRecord | R
     people = await turn.storage.participants.recent(turn.worker.id, PAGE)
     if not people:
         return Reply(screens=(Notice(missing),), card=True)
-    return choose(f"{missing} Your recent ones:", people, turn, purpose)
+    return await choose(f"{missing} Your recent ones:", people, turn, purpose)
 
 
 async def last(turn: Turn, name: str) -> Reply:
@@ -124,7 +133,7 @@ async def participants(turn: Turn, search: str = "", page: int = 0, edit: bool =
                 "Send /participants for everyone.",
                 card=True,
             )
-        return choose(f"Participants matching {shown(found.typed)}:", people, turn)
+        return await choose(f"Participants matching {shown(found.typed)}:", people, turn)
     listing = await turn.storage.participants.page(turn.worker.id, page, PAGE)
     if not listing.total:
         return notice(NO_PEOPLE)
@@ -160,8 +169,10 @@ def pager(listing: Page, data: str, back: str, forward: str) -> tuple[Button, ..
 
 
 async def card(turn: Turn, person: ParticipantRecord) -> Reply:
-    """The last-session card: when, concerns, summary, open actions, the next session."""
-    note, actions = await turn.storage.notes.last_session(turn.worker.id, person.id)
+    """The last-session card: when, concerns, summary, open actions, the next session.
+
+    Read from the participant's own worker's records (a supervisor reads a team member's)."""
+    note, actions = await turn.storage.notes.last_session(person.worker_id, person.id)
     if note is None:
         return no_sessions(person)
     try:
@@ -170,7 +181,7 @@ async def card(turn: Turn, person: ParticipantRecord) -> Reply:
         template = None
     planned = next_session_of(note, turn.worker.timezone)
     screen = LastSession(
-        person.name,
+        await heading(turn, person),
         note,
         template,
         tuple(actions),
@@ -178,7 +189,9 @@ async def card(turn: Turn, person: ParticipantRecord) -> Reply:
         turn.now,
         planned if planned is not None and planned > turn.now else None,
     )
-    await turn.storage.audit.record("last.viewed", turn.worker.id, note.id)
+    await turn.storage.audit.record(
+        "last.viewed", turn.worker.id, note.id, participant_id=person.id
+    )
     buttons = (
         (Button("📄 Full note", f"n|{note.id}"), Button("🗂 History", f"h|{person.id}")),
         (Button("📈 Progress", f"g|{person.id}"), Button("⬇️ Export", f"x|p|{person.id}")),

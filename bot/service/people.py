@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from bot.service import access
 from bot.service.deps import Turn
 from conversations.fields import strip_invisible
 from storage.crypto import name_words
@@ -53,21 +55,47 @@ def closeness(query: list[str], name: str) -> float:
 
 
 async def find(turn: Turn, typed: str) -> Found:
-    """Everyone whose name has every typed word; if nobody, the closest names."""
+    """Everyone whose name has every typed word; if nobody, the closest names. A supervisor
+    searches their team's caseloads too, one worker at a time (names are indexed per worker)."""
     typed = clean(typed)
     query = name_words(typed)
-    matches = await turn.storage.participants.find_by_words(turn.worker.id, typed)
+    loads = [w.id for w in await access.caseloads(turn)]
+    participants = turn.storage.participants
+    matches = [m for w in loads for m in await participants.find_by_words(w, typed)]
     exact = [m for m in matches if name_words(m.name) == query]
     if len(exact) == 1:  # 'Alex Smith' typed in full is not 'Alex Smith-Jones' too
         return Found(typed, (exact[0],))
     if matches:
         return Found(typed, tuple(matches))
     scored = [
-        (score, pid)
-        for pid, name in await turn.storage.participants.names(turn.worker.id)
+        (score, w, pid)
+        for w in loads
+        for pid, name in await participants.names(w)
         if (score := closeness(query, name)) >= CUTOFF
     ]
-    scored.sort(key=lambda pair: -pair[0])  # stable: equal scores keep most recent first
-    ids = [pid for _, pid in scored[:SUGGEST]]
-    close = await turn.storage.participants.get_many(turn.worker.id, ids)
-    return Found(typed, suggestions=tuple(close))
+    scored.sort(key=lambda t: -t[0])  # stable: equal scores keep most recent first
+    best = scored[:SUGGEST]
+    close = {
+        p.id: p
+        for w in {w for _, w, _ in best}
+        for p in await participants.get_many(w, [pid for _, o, pid in best if o == w])
+    }
+    return Found(typed, suggestions=tuple(close[pid] for _, _, pid in best if pid in close))
+
+
+async def owners(turn: Turn, worker_ids: Iterable[int]) -> dict[int, str]:
+    """Whose caseload each record comes from, by display name, for those not the reader's
+    own (a supervisor must see whose participant they are looking at)."""
+    others = {w for w in worker_ids if w != turn.worker.id}
+    found = await turn.storage.workers.get_many(others)
+    return {w: (found[w].display_name if w in found else None) or f"worker {w}" for w in others}
+
+
+def titled(name: str, owner: str | None) -> str:
+    """A participant's name as headed on a card: with whose caseload, if not the reader's."""
+    return name if owner is None else f"{name} ({owner}'s participant)"
+
+
+async def heading(turn: Turn, person: ParticipantRecord) -> str:
+    """The participant's name for a card's heading (see ``titled``)."""
+    return titled(person.name, (await owners(turn, [person.worker_id])).get(person.worker_id))

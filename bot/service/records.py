@@ -10,7 +10,7 @@ from bot.exports.document import FORMATS, NoteView, note_views, record_document
 from bot.service import access
 from bot.service.deps import Turn
 from bot.service.lookup import CLOSE, no_sessions, pager, recent, resolve
-from bot.service.people import shorten
+from bot.service.people import heading, shorten
 from bot.service.replies import (
     EXPIRED,
     Attachment,
@@ -53,22 +53,26 @@ async def _author(turn: Turn, worker_id: int) -> str:
 
 
 async def full_note(turn: Turn, note_id: str) -> Reply:
-    """Every section as saved, under its template version, the late mark, addenda below."""
+    """Every section as saved, under its template version, the late mark, addenda below.
+    Only the note's owner is offered an addendum: anyone else reads it."""
     found = await access.note_with_person(turn, note_id)
     if found is None:
         return Reply(toast=EXPIRED)
     note, person = found
     (view,) = await _views(turn, [note])
-    await turn.storage.audit.record("note.viewed", turn.worker.id, note.id)
+    await turn.storage.audit.record(
+        "note.viewed", turn.worker.id, note.id, participant_id=note.participant_id
+    )
     rows: list[tuple[Button, ...]] = [
-        (Button("✏️ Add an addendum", f"ad|{note.id}"),),
-        tuple(Button(f"⬇️ {FORMAT_LABELS[f]}", f"x|n|{note.id}|{f}") for f in FORMATS),
+        tuple(Button(f"⬇️ {FORMAT_LABELS[f]}", f"x|n|{note.id}|{f}") for f in FORMATS)
     ]
+    if access.owns(turn, note):
+        rows.insert(0, (Button("✏️ Add an addendum", f"ad|{note.id}"),))
     if person is not None:
         rows.append((Button("🗂 History", f"h|{person.id}"), CLOSE))
     else:
         rows.append((CLOSE,))
-    name = person.name if person else "no participant recorded"
+    name = await heading(turn, person) if person else "no participant recorded"
     return Reply(screens=(FullNote(name, view),), buttons=tuple(rows), card=True)
 
 
@@ -91,10 +95,12 @@ async def history(turn: Turn, participant_id: str, page: int = 0, edit: bool = F
     person = await access.person(turn, participant_id)
     if person is None:
         return Reply(toast=EXPIRED)
-    listing = await turn.storage.notes.history(turn.worker.id, person.id, page, HISTORY_PAGE)
+    listing = await turn.storage.notes.history(person.worker_id, person.id, page, HISTORY_PAGE)
     if not listing.total:
         return no_sessions(person)
-    await turn.storage.audit.record("history.viewed", turn.worker.id, person.id)
+    await turn.storage.audit.record(
+        "history.viewed", turn.worker.id, person.id, participant_id=person.id
+    )
     lines: list[HistoryLine] = []
     rows: list[tuple[Button, ...]] = []
     for line in listing.items:
@@ -108,7 +114,9 @@ async def history(turn: Turn, participant_id: str, page: int = 0, edit: bool = F
     if nav:
         rows.append(nav)
     rows.append((CLOSE,))
-    screen = History(person.name, tuple(lines), listing.page, listing.pages, listing.total)
+    screen = History(
+        await heading(turn, person), tuple(lines), listing.page, listing.pages, listing.total
+    )
     return Reply(screens=(screen,), buttons=tuple(rows), card=True, edit=edit)
 
 
@@ -157,11 +165,13 @@ async def export_record(
         return Reply(toast=EXPIRED)
     if fmt is None:
         return _format_choice(person)
-    notes = await turn.storage.notes.whole_record(turn.worker.id, person.id)
+    notes = await turn.storage.notes.whole_record(person.worker_id, person.id)
     if not notes:
         return no_sessions(person)
     views = await _views(turn, notes)
-    await turn.storage.audit.record("record.exported", turn.worker.id, person.id)
+    await turn.storage.audit.record(
+        "record.exported", turn.worker.id, person.id, participant_id=person.id
+    )
     return await _document(turn, person, views, fmt, started)
 
 
@@ -172,9 +182,11 @@ async def export_note(turn: Turn, note_id: str, fmt: str, started: Started | Non
         return Reply(toast=EXPIRED)
     note, person = found
     (view,) = await _views(turn, [note])
-    await turn.storage.audit.record("note.exported", turn.worker.id, note.id)
+    await turn.storage.audit.record(
+        "note.exported", turn.worker.id, note.id, participant_id=note.participant_id
+    )
     who = person or ParticipantRecord(
-        "", turn.worker.id, "no participant recorded", None, None, None
+        "", note.worker_id, "no participant recorded", None, None, None
     )
     return await _document(turn, who, [view], fmt, started)
 
@@ -218,14 +230,17 @@ async def progress(turn: Turn, participant_id: str) -> Reply:
     person = await access.person(turn, participant_id)
     if person is None:
         return Reply(toast=EXPIRED)
-    notes = await turn.storage.notes.whole_record(turn.worker.id, person.id)
+    notes = await turn.storage.notes.whole_record(person.worker_id, person.id)
     if not notes:
         return no_sessions(person)
     from bot.exports.chart import progress_png, progress_points  # matplotlib loads lazily
 
     points = progress_points(notes, turn.worker.timezone)
-    png = await asyncio.to_thread(progress_png, points, f"Progress: {person.name}")
-    await turn.storage.audit.record("progress.viewed", turn.worker.id, person.id)
+    title = f"Progress: {await heading(turn, person)}"
+    png = await asyncio.to_thread(progress_png, points, title)
+    await turn.storage.audit.record(
+        "progress.viewed", turn.worker.id, person.id, participant_id=person.id
+    )
     rated = sum(1 for p in points if p.wellbeing is not None)
     caption = (
         f"{len(points)} session{'s' if len(points) != 1 else ''}, {rated} with a wellbeing rating."
