@@ -72,3 +72,22 @@ async def test_supervisor_last_card_names_the_owner_worker(storage: Storage) -> 
     assert not other.buttons and "I can't find anyone called Alex" in str(other.screens)
     (own,) = (await lookup.last(_turn(storage, olive), "Alex Smith")).screens
     assert isinstance(own, LastSession) and own.name == "Alex Smith"
+
+
+@SQLITE
+async def test_supervisor_pages_a_team_members_history(storage: Storage) -> None:
+    olive = await _worker(storage, 8101, "Olive", "worker", "north")
+    sue = await _worker(storage, 8102, "Sue", "supervisor", "north")
+    first = await seed_note(storage, olive.id, NOW - timedelta(days=30), name="Alex Smith")
+    pid = first.participant_id
+    assert pid is not None
+    for day in range(1, 8):  # eight sessions: two pages of history
+        await seed_note(storage, olive.id, NOW - timedelta(days=day), participant_id=pid)
+    turn = _turn(storage, sue)
+    older = await records.history(turn, pid, page=1, edit=True)
+    (screen,) = older.screens
+    assert isinstance(screen, History)
+    assert (screen.page, screen.pages, screen.total, len(screen.lines)) == (1, 2, 8, 2)
+    assert ("◀ Newer", f"h|{pid}|0") in [(b.label, b.data) for row in older.buttons for b in row]
+    # Their own list stays their own: the team's participants are found by name instead.
+    assert "no participants" in str((await lookup.participants(turn)).screens)
