@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from bot.exports.document import local_text, session_heading
-from bot.service import access, addenda, records
+from bot.service import access, addenda, capture, records
 from bot.service.deps import Turn
 from bot.service.lookup import CLOSE, pager
 from bot.service.people import shorten
@@ -125,21 +125,29 @@ async def on_comment(turn: Turn, text: str) -> Reply:
     )
     if done is None:
         return notice("That comment was already sent.", options=MENU)
-    return notice(
-        "✎ Revision asked. The worker is told and sees your comment in /reviews.", options=MENU
+    return await _done(
+        turn, "✎ Revision asked. The worker is told and sees your comment in /reviews."
     )
 
 
 async def cancel(turn: Turn) -> Reply:
     """/cancel while typing a comment: nothing is sent."""
     await turn.storage.reviews.drop_pending(turn.worker.id)
-    return notice("Cancelled: no revision was asked.", options=MENU)
+    return await _done(turn, "Cancelled: no revision was asked.")
 
 
 async def step_aside(turn: Turn) -> None:
     """A note started or resumed: its answers must not become a comment."""
     if turn.worker.role == "supervisor":
         await turn.storage.reviews.drop_pending(turn.worker.id)
+
+
+async def _done(turn: Turn, text: str) -> Reply:
+    """Back to where the supervisor was: the menu, or their unfinished note's question."""
+    if await turn.storage.drafts.get(turn.worker.id) is not None:
+        back = await capture.resume(turn)
+        return replace(back, screens=(Notice(text), *back.screens))
+    return notice(text, options=MENU)
 
 
 def _again(text: str) -> Reply:

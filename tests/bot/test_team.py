@@ -223,16 +223,31 @@ async def test_only_a_supervisor_of_the_team_reviews_and_forged_buttons_change_n
     assert toasts(await sue.press(hint, f"rv|ok|{anas.id}")) == ["Marked reviewed."]
 
 
-async def test_a_comment_begun_does_not_swallow_a_new_note(
+async def test_a_comment_and_a_note_in_progress_keep_apart(
     storage: Storage, api: FakeBotApi, bot: object
 ) -> None:
     sue, s = await join(storage, api, 7001, "Sue", "supervisor", "north")
     _, a = await join(storage, api, 7002, "Ana")
     anas = await note(storage, a.id, at(23, 9), at(23, 11), name="Alex Smith")
-    await sue.say("/help")
-    await sue.press(sue.last().message_id, f"rv|fix|{anas.id}")
-    await sue.say("📝 New note")  # the menu: not a comment
-    assert "not kept" in sue.last().plain or "Please type your comment" in sue.last().plain
+    # Sue is writing a note of her own when she asks for a revision.
     await sue.say("/new")
+    await sue.tap("Yesterday")
+    question = sue.last().plain
+    draft = await storage.drafts.get(s.id)
+    assert draft is not None
+    await sue.press(sue.last().message_id, f"rv|fix|{anas.id}")
+    await sue.say("📝 New note")  # the menu, tapped by habit: not a comment
+    assert "Please type your comment" in sue.last().plain
+    await sue.say("Add the plan, please.")
+    shown = sue.last().plain
+    assert shown.startswith("✎ Revision asked") and shown.endswith(question)  # back to her note
+    after = await storage.drafts.get(s.id)
+    assert after is not None and after.state["engine"] == draft.state["engine"]  # took nothing
+    review = await storage.reviews.latest(anas.id)
+    assert review is not None and review.comment == "Add the plan, please."
+    # Begun again and then a new note: the comment is dropped, the note's answers are its own.
+    await sue.press(sue.last().message_id, f"rv|fix|{anas.id}")
+    await sue.say("/resume")
     assert await storage.reviews.pending(s.id) is None
-    assert await storage.reviews.latest(anas.id) is None
+    await sue.say("2pm")
+    assert (await storage.reviews.latest(anas.id)) == review
