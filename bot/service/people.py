@@ -56,7 +56,19 @@ def closeness(query: list[str], name: str) -> float:
 
 async def find(turn: Turn, typed: str) -> Found:
     """Everyone whose name has every typed word; if nobody, the closest names. A supervisor
-    searches their team's caseloads too, one worker at a time (names are indexed per worker)."""
+    searches their team's caseloads too, one worker at a time (names are indexed per worker).
+
+    When it shows a list of names, each one listed is written to the audit trail (never what
+    was typed): a list is a disclosure too. A single match opens straight into a record,
+    whose own view is audited."""
+    found = await _find(turn, typed)
+    shown = [p.id for p in (found.matches or found.suggestions)]
+    if len(found.matches) != 1:
+        await turn.storage.audit.record_many("participant.listed", turn.worker.id, shown)
+    return found
+
+
+async def _find(turn: Turn, typed: str) -> Found:
     typed = clean(typed)
     query = name_words(typed)
     loads = [w.id for w in await access.caseloads(turn)]

@@ -42,6 +42,16 @@ class AuditRepository(Repository):
                 s, self.ring, kind, worker_id, ref_id, participant_id=participant_id, actor=actor
             )
 
+    async def record_many(
+        self, kind: str, worker_id: int | None, participant_ids: list[str]
+    ) -> None:
+        """Append one event per participant, in one transaction (a list of names shown)."""
+        if not participant_ids:
+            return
+        async with self.sessions.begin() as s:
+            for pid in participant_ids:
+                await audit(s, self.ring, kind, worker_id, pid, participant_id=pid)
+
     async def verify(self) -> ChainReport:
         """Check the whole chain; names the first entry that was edited, removed or moved."""
         return await audit_chain.verify(self.sessions, self.ring)
