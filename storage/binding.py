@@ -26,7 +26,7 @@ from storage.models import (
     Meta,
     Participant,
     ParticipantWord,
-    binding,
+    bound_to,
 )
 from storage.repositories.participants import word_rows
 
@@ -94,7 +94,7 @@ async def _bind(s: AsyncSession, ring: KeyRing, row: Base, col: str) -> bool:
     blob = getattr(row, col)
     if blob is None or ring.is_owner_bound(blob):
         return False
-    aad, owner = binding(row, col)
+    aad, owner = bound_to(row, col)
     plain = ring.open(blob, aad, owner)
     fresh = ring.seal(plain, aad, owner)
     if isinstance(row, Draft):

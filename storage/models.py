@@ -386,7 +386,7 @@ OWNER_COLUMNS: dict[type[Base], str] = {
 }
 
 
-def binding(row: Base, column: str) -> tuple[str, int | None]:
+def bound_to(row: Base, column: str) -> tuple[str, int | None]:
     """Return what a sealed column's value is bound to: its associated data and its owner
     (None for the unbound tables: workers, key canary)."""
     owner_column = OWNER_COLUMNS.get(type(row))

@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from storage.crypto import IntegrityError, KeyFileError, KeyRing
 from storage.db import SessionFactory
-from storage.models import SEALED_COLUMNS, Draft, KeyCanary, binding
+from storage.models import SEALED_COLUMNS, Draft, KeyCanary, bound_to
 
 CANARY = b"casenotes key canary"
 
@@ -57,7 +57,7 @@ async def check_keys(sessions: SessionFactory, ring: KeyRing) -> KeyReport:
                     if blob is None:
                         continue
                     try:
-                        ring.open(blob, *binding(row, col))
+                        ring.open(blob, *bound_to(row, col))
                         report.by_key[ring.key_id_of(blob)] += 1
                     except IntegrityError:
                         report.failures[model.__tablename__] += 1
@@ -86,7 +86,7 @@ async def reseal_all(sessions: SessionFactory, ring: KeyRing, batch: int = 200) 
                         blob = getattr(row, col)
                         if blob is None or ring.key_id_of(blob) == ring.primary:
                             continue
-                        aad, owner = binding(row, col)
+                        aad, owner = bound_to(row, col)
                         fresh = ring.seal(ring.open(blob, aad, owner), aad, owner)
                         if isinstance(row, Draft):
                             # A draft can move on meanwhile: never put back the step we read.

@@ -20,7 +20,7 @@ from storage.models import (
     Participant,
     ParticipantWord,
     Review,
-    binding,
+    bound_to,
 )
 from storage.records import Kind, NewAction, NewNote, NewParticipant, NewReminder
 from storage.service import Storage, open_storage
@@ -164,7 +164,7 @@ async def unbind_everything(st: Storage) -> int:
                 for col in columns:
                     blob = getattr(row, col)
                     if blob is not None:
-                        aad, owner = binding(row, col)
+                        aad, owner = bound_to(row, col)
                         setattr(row, col, ring.seal(ring.open(blob, aad, owner), aad))
                         count += 1
                 if isinstance(row, Participant):
