@@ -209,7 +209,9 @@ async def _bot_username(cfg: Settings) -> str | None:
 
 @workers_app.command("invite")
 def workers_invite(
-    role: Annotated[str, typer.Option(help="worker, supervisor or admin")] = "worker",
+    role: Annotated[
+        str, typer.Option(help="worker, supervisor or admin (a worker who manages workers)")
+    ] = "worker",
     team: Annotated[str | None, typer.Option(help="Team name")] = None,
 ) -> None:
     """Create a one-time invite (valid 72 hours) and print its code and deep link."""
