@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +29,7 @@ from storage.models import (
     bound_to,
 )
 from storage.repositories.participants import word_rows
+from storage.rotation import put_draft_state
 
 OWNER_BINDING = "owner_binding"
 
@@ -98,15 +99,7 @@ async def _bind(s: AsyncSession, ring: KeyRing, row: Base, col: str) -> bool:
     plain = ring.open(blob, aad, owner)
     fresh = ring.seal(plain, aad, owner)
     if isinstance(row, Draft):
-        # A draft can move on meanwhile: never put back the step we read.
-        moved = await s.scalar(
-            update(Draft)
-            .where(Draft.id == row.id, Draft.seq == row.seq)
-            .values(state_enc=fresh)
-            .returning(Draft.id)
-            .execution_options(synchronize_session=False)
-        )
-        return moved is not None
+        return await put_draft_state(s, row, fresh)
     setattr(row, col, fresh)
     if isinstance(row, Participant) and col == "name_enc":
         name = plain.decode()

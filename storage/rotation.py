@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.crypto import IntegrityError, KeyFileError, KeyRing
 from storage.db import SessionFactory
@@ -89,15 +90,7 @@ async def reseal_all(sessions: SessionFactory, ring: KeyRing, batch: int = 200) 
                         aad, owner = bound_to(row, col)
                         fresh = ring.seal(ring.open(blob, aad, owner), aad, owner)
                         if isinstance(row, Draft):
-                            # A draft can move on meanwhile: never put back the step we read.
-                            moved = await s.scalar(
-                                update(Draft)
-                                .where(Draft.id == row.id, Draft.seq == row.seq)
-                                .values(state_enc=fresh)
-                                .returning(Draft.id)
-                                .execution_options(synchronize_session=False)
-                            )
-                            if moved is None:
+                            if not await put_draft_state(s, row, fresh):
                                 continue
                         else:
                             setattr(row, col, fresh)
@@ -106,3 +99,16 @@ async def reseal_all(sessions: SessionFactory, ring: KeyRing, batch: int = 200) 
                 break
             last = getattr(rows[-1], str(pk.key))
     return report
+
+
+async def put_draft_state(s: AsyncSession, row: Draft, fresh: bytes) -> bool:
+    """Store a re-sealed draft state unless the draft moved on since it was read (a worker
+    answering meanwhile): never put back the step that was read. False if it moved."""
+    moved = await s.scalar(
+        update(Draft)
+        .where(Draft.id == row.id, Draft.seq == row.seq)
+        .values(state_enc=fresh)
+        .returning(Draft.id)
+        .execution_options(synchronize_session=False)
+    )
+    return moved is not None
