@@ -6,15 +6,13 @@ records), so a slip of the hand or a pasted wrong line changes nothing."""
 
 from __future__ import annotations
 
-import getpass
-import os
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from bot.cli import fail, settings, with_storage
+from bot.cli import actor, fail, settings, with_storage
 from bot.exports.document import note_views, record_document
 from bot.records_cli import write_private
 from bot.subject_access import as_json, with_status
@@ -26,13 +24,6 @@ retention_app: typer.Typer = typer.Typer(
 )
 
 
-def actor() -> str:
-    """'cli:<login>': who ran the command, for the audit trail."""
-    try:
-        who = getpass.getuser()
-    except (OSError, KeyError):
-        who = f"uid{os.getuid()}"
-    return f"cli:{who}"[:64]
 
 
 def _now() -> datetime:
