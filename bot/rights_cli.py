@@ -24,8 +24,6 @@ retention_app: typer.Typer = typer.Typer(
 )
 
 
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 
