@@ -276,7 +276,7 @@ def test_erasure_leaves_nothing_of_theirs_and_touches_no_one_else(backend: str, 
     code, out = run("participants", "erase", s.gone, typed=f"{s.gone}\n")
     assert code == 0, out
     assert (
-        f"worker {s.worker}): 2 notes, 2 addenda, 4 actions, 8 reminders, 1 drafts, 2 reviews"
+        f"worker {s.worker}): notes: 2, addenda: 2, actions: 4, reminders: 8, drafts: 1, reviews: 2"
         in out
     )
     assert "erased participant" in out

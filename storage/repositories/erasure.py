@@ -65,9 +65,9 @@ class ErasureCounts:
     words: int = 0
 
     def summary(self) -> str:
-        """'3 notes, 1 addenda, ...' for the operator."""
+        """'notes: 3, addenda: 1, ...' for the operator (no '1 drafts')."""
         parts = ("notes", "addenda", "actions", "reminders", "drafts", "reviews")
-        return ", ".join(f"{getattr(self, p)} {p}" for p in parts)
+        return ", ".join(f"{p}: {getattr(self, p)}" for p in parts)
 
 
 @dataclass(frozen=True)
