@@ -108,7 +108,11 @@ def db_bind_owners(
 
     async def _bind() -> None:
         st = await open_storage(
-            cfg.database_url, cfg.keys_file, bind_batch=batch, on_binding=heard.append
+            cfg.database_url,
+            cfg.keys_file,
+            bind_batch=batch,
+            on_binding=heard.append,
+            resume_binding=True,
         )
         await st.close()
 

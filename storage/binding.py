@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, literal, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.crypto import KeyRing
+from storage.crypto import OWNER_BOUND, KeyFileError, KeyRing
 from storage.db import SessionFactory
 from storage.models import (
     OWNER_COLUMNS,
@@ -46,6 +46,43 @@ async def owners_bound(sessions: SessionFactory) -> bool:
     """True once bind_owners has finished on this database (one primary-key read)."""
     async with sessions() as s:
         return await s.get(Meta, OWNER_BINDING) is not None
+
+
+class BindingUnfinished(KeyFileError):
+    """Values are already bound to owners but the database does not say binding finished:
+    an interrupted binding, or a removed marker. Start-up will not bind on its own then,
+    since binding under whatever worker a row names now could hand a re-pointed record over."""
+
+
+async def any_bound(sessions: SessionFactory) -> bool:
+    """Whether any owner-bound column already holds a value in the owner-bound format."""
+    marker = bytes([OWNER_BOUND])
+    async with sessions() as s:
+        for model, columns in SEALED_COLUMNS:
+            if model not in OWNER_COLUMNS:
+                continue
+            for col in columns:
+                column = getattr(model, col)
+                found = await s.scalar(
+                    select(literal(1)).where(func.substr(column, 1, 1) == marker).limit(1)
+                )
+                if found is not None:
+                    return True
+    return False
+
+
+async def bind_at_start_up(
+    sessions: SessionFactory, ring: KeyRing, batch: int = 200
+) -> BindReport:
+    """Bind a database from before owner binding, once; refuse a half-bound one (see
+    BindingUnfinished): finishing that is the operator's call, with `casenotes db bind-owners`."""
+    if await any_bound(sessions):
+        raise BindingUnfinished(
+            "some values are bound to their owners but binding is not marked finished "
+            "(interrupted, or the marker was removed); check `casenotes keys check`, then "
+            "finish it with `casenotes db bind-owners`"
+        )
+    return await bind_owners(sessions, ring, batch=batch)
 
 
 async def bind_owners(

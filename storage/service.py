@@ -10,7 +10,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.audit_chain import ensure_head
-from storage.binding import BindReport, bind_owners, owners_bound
+from storage.binding import BindReport, bind_at_start_up, bind_owners, owners_bound
 from storage.crypto import KeyRing, load_key_ring
 from storage.db import DatabaseUnavailable, SessionFactory, create_engine, session_factory
 from storage.migrate import upgrade
@@ -70,6 +70,7 @@ async def open_storage(
     migrate: bool = True,
     bind_batch: int = 200,
     on_binding: Callable[[BindReport], None] | None = None,
+    resume_binding: bool = False,
 ) -> Storage:
     """Load keys, reach the database, apply migrations and prove the key fits the data.
 
@@ -87,7 +88,8 @@ async def open_storage(
             await upgrade(engine)
         await verify_or_plant_canary(sessions, ring)
         if not await owners_bound(sessions):
-            report = await bind_owners(sessions, ring, batch=bind_batch)
+            bind = bind_owners if resume_binding else bind_at_start_up
+            report = await bind(sessions, ring, batch=bind_batch)
             if on_binding is not None:
                 on_binding(report)
         await _catch_up(sessions, ring)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import delete, select, text
 
-from storage.binding import OWNER_BINDING, bind_owners
+from storage.binding import OWNER_BINDING, BindingUnfinished, bind_owners
 from storage.crypto import IntegrityError, KeyRing, _derive, fold_word, name_words, normalise_name
 from storage.models import (
     OWNER_COLUMNS,
@@ -287,3 +287,25 @@ async def test_start_up_binds_a_database_from_before_binding(db_url: str, ring: 
     st = await open_storage(db_url, ring=ring, on_binding=heard.append)
     await st.close()
     assert len(heard) == 1
+
+
+async def test_start_up_will_not_rebind_a_half_bound_database(db_url: str, ring: KeyRing) -> None:
+    """The red team's downgrade: re-point a note to B, put back its value from before binding
+    (an old backup) and delete the 'binding done' marker. Start-up must not bind that value
+    to B; it refuses, and names the command that finishes a binding on purpose."""
+    st = await open_storage(db_url, ring=ring)
+    try:
+        a = await make_worker(st, 1, "A")
+        b = await make_worker(st, 2, "B")
+        ids = await write_records(st, a)
+        async with st.sessions.begin() as s:
+            row = await s.get(Note, ids["notes"])
+            assert row is not None
+            aad, _ = bound_to(row, "content_enc")
+            old = ring.seal(ring.open(row.content_enc, aad, a), aad)  # as before binding
+            row.worker_id, row.content_enc = b, old
+            await s.execute(delete(Meta).where(Meta.key == OWNER_BINDING))
+    finally:
+        await st.close()
+    with pytest.raises(BindingUnfinished, match="casenotes db bind-owners"):
+        await open_storage(db_url, ring=ring)
