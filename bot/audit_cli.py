@@ -18,13 +18,31 @@ from storage.service import Storage
 audit_app: typer.Typer = typer.Typer(help="The audit trail.", no_args_is_help=True)
 
 
+def _logged(value: str | None) -> tuple[int, str] | None:
+    if value is None:
+        return None
+    seq, _, digest = value.partition(":")
+    if not seq.isdigit() or len(digest) != 64:
+        raise fail("--head wants ENTRY:HASH as the log prints it, e.g. 1234:9f86d0...")
+    return int(seq), digest.lower()
+
+
 @audit_app.command("verify")
-def audit_verify() -> None:
+def audit_verify(
+    head: Annotated[
+        str | None,
+        typer.Option(
+            help="A head from the log ('audit chain head: entry N, hash H' as N:H): "
+            "also catches the newest entries being cut off."
+        ),
+    ] = None,
+) -> None:
     """Check every entry against the one before it; name the first that was edited,
     removed or moved. Exit code 1 if the chain is broken."""
+    logged = _logged(head)
 
     async def _verify(st: Storage) -> ChainReport:
-        return await st.audit.verify()
+        return await st.audit.verify(logged)
 
     report = with_storage(_verify)
     if not report.ok:

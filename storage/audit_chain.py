@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.crypto import KeyRing
@@ -145,11 +145,26 @@ async def _in_order(sessions: SessionFactory, batch: int = 1000) -> AsyncIterato
         last = int(rows[-1].seq or 0)
 
 
-async def verify(sessions: SessionFactory, ring: KeyRing) -> ChainReport:
-    """Walk the chain from the start and name the first entry that does not fit."""
+async def verify(
+    sessions: SessionFactory, ring: KeyRing, logged: tuple[int, str] | None = None
+) -> ChainReport:
+    """Walk the chain from the start and name the first entry that does not fit.
+
+    ``logged`` is a head copied from the log (position, hash): the chain must still hold
+    that entry with that hash. Without it, someone who deletes the newest entries and
+    rewinds the head row to match cannot be told from a quiet day."""
     head_seq, head_hash = await head(sessions)
     async with sessions() as s:
-        outside = await s.scalar(select(func.min(AuditEvent.id)).where(AuditEvent.seq.is_(None)))
+        # Every row must sit at a position 1..head: anything else was added beside the chain.
+        outside = await s.scalar(
+            select(func.min(AuditEvent.id)).where(
+                or_(
+                    AuditEvent.seq.is_(None),
+                    AuditEvent.seq < 1,
+                    AuditEvent.seq > head_seq,
+                )
+            )
+        )
     expected, prev, checked = 1, GENESIS, 0
     async for row in _in_order(sessions):
         seq = int(row.seq or 0)
@@ -163,7 +178,19 @@ async def verify(sessions: SessionFactory, ring: KeyRing) -> ChainReport:
             )
         if row.hash != entry_hash(ring, row, seq, prev):
             return ChainReport(checked, head_seq, head_hash, seq, "it was changed after writing")
+        if logged is not None and seq == logged[0] and row.hash != logged[1]:
+            return ChainReport(
+                checked, head_seq, head_hash, seq, "it differs from the head in the log"
+            )
         prev, expected, checked = str(row.hash), expected + 1, checked + 1
+    if logged is not None and checked < logged[0]:
+        return ChainReport(
+            checked,
+            head_seq,
+            head_hash,
+            checked + 1,
+            f"the chain ends at entry {checked} but the log saw entry {logged[0]}",
+        )
     if checked != head_seq or prev != head_hash:
         return ChainReport(
             checked,

@@ -47,3 +47,22 @@ def test_show_lists_one_participants_entries_without_content(env: Path) -> None:
     assert code == 0 and "no audit entries match" in out
     code, out = run("audit", "show", "--since", "yesterday-ish")
     assert code == 1 and "--since wants a date" in out
+
+
+def test_verify_with_the_logged_head_catches_a_cut_off_tail(env: Path) -> None:
+    assert run("keys", "new")[0] == 0
+    seed(env)
+    code, out = run("audit", "verify")
+    head = out.strip().splitlines()[-1]  # "head: entry N, hash H", as the bot logs it
+    seq, digest = head.removeprefix("head: entry ").split(", hash ")
+    with sqlite3.connect(env / "c.db") as db:
+        db.execute("DELETE FROM audit_events WHERE seq = ?", (int(seq),))
+        prev = db.execute(
+            "SELECT hash FROM audit_events WHERE seq = ?", (int(seq) - 1,)
+        ).fetchone()[0]
+        db.execute("UPDATE audit_head SET seq = ?, hash = ?", (int(seq) - 1, prev))
+    assert run("audit", "verify")[0] == 0  # the database alone cannot tell
+    code, out = run("audit", "verify", "--head", f"{seq}:{digest}")
+    assert code == 1 and f"the log saw entry {seq}" in out
+    code, out = run("audit", "verify", "--head", "nonsense")
+    assert code == 1 and "--head wants ENTRY:HASH" in out

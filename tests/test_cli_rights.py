@@ -276,8 +276,8 @@ def test_erasure_leaves_nothing_of_theirs_and_touches_no_one_else(backend: str, 
     code, out = run("participants", "erase", s.gone, typed=f"{s.gone}\n")
     assert code == 0, out
     assert (
-        f"worker {s.worker}): notes: 2, addenda: 2, actions: 4, reminders: 8, drafts: 1, reviews: 2"
-        in out
+        f"worker {s.worker}): notes: 2, addenda: 2, actions: 4, reminders: 8, drafts: 1, "
+        "reviews: 2" in out
     )
     assert "erased participant" in out
     after = storage_run(env, dump)

@@ -52,9 +52,10 @@ class AuditRepository(Repository):
             for pid in participant_ids:
                 await audit(s, self.ring, kind, worker_id, pid, participant_id=pid)
 
-    async def verify(self) -> ChainReport:
-        """Check the whole chain; names the first entry that was edited, removed or moved."""
-        return await audit_chain.verify(self.sessions, self.ring)
+    async def verify(self, logged: tuple[int, str] | None = None) -> ChainReport:
+        """Check the whole chain; names the first entry that was edited, removed or moved
+        (and, given a head from the log, whether the newest entries were cut off)."""
+        return await audit_chain.verify(self.sessions, self.ring, logged)
 
     async def head(self) -> tuple[int, str]:
         """The chain's last position and hash, for the log."""
@@ -70,7 +71,9 @@ class AuditRepository(Repository):
     ) -> list[AuditEntry]:
         """Entries in chain order, optionally about one participant, by one worker, or since
         a moment."""
-        query = select(AuditEvent).where(AuditEvent.seq.is_not(None))
+        # Only entries inside the chain (1..head): a row slipped in beside it is not listed.
+        head_seq, _ = await audit_chain.head(self.sessions)
+        query = select(AuditEvent).where(AuditEvent.seq >= 1, AuditEvent.seq <= head_seq)
         if participant_id is not None:
             query = query.where(AuditEvent.participant_id == participant_id)
         if worker_id is not None:

@@ -140,3 +140,41 @@ async def test_entries_filter_by_participant_and_time(storage: Storage) -> None:
     later = await storage.audit.entries(since=cut)
     assert [e.seq for e in later][-1] == 6
     assert all(e.at >= cut for e in later) and len(later) <= 4
+
+
+async def test_a_row_slipped_in_below_the_chain_is_caught_and_not_listed(
+    storage: Storage,
+) -> None:
+    """The red team's forgery: a row at position 0 (or below, or past the head) needs no
+    key; it must fail verify and never show in the trail."""
+    await write_trail(storage, 2)
+    async with storage.sessions.begin() as s:
+        first = await s.scalar(select(AuditEvent).where(AuditEvent.seq == 1))
+        assert first is not None
+        for seq in (0, -5, 99):
+            await s.execute(
+                insert(AuditEvent).values(
+                    at=first.at, worker_id=9, kind="record.exported", seq=seq, ref_id="p1"
+                )
+            )
+    report = await storage.audit.verify()
+    assert not report.ok
+    assert [e.seq for e in await storage.audit.entries()] == [1, 2]
+
+
+async def test_a_cut_off_tail_is_caught_against_the_logged_head(storage: Storage) -> None:
+    """Deleting the newest entries and rewinding the head row to match passes a plain verify
+    (the database alone cannot tell); the head copied from the log catches it."""
+    await write_trail(storage)
+    logged = await storage.audit.head()
+    async with storage.sessions.begin() as s:
+        await s.execute(delete(AuditEvent).where(AuditEvent.seq == 6))
+        fifth = await s.scalar(select(AuditEvent).where(AuditEvent.seq == 5))
+        assert fifth is not None
+        await s.execute(update(AuditHead).values(seq=5, hash=fifth.hash))
+    assert (await storage.audit.verify()).ok
+    report = await storage.audit.verify(logged)
+    assert report.broken_at == 6 and "the log saw entry 6" in (report.reason or "")
+    # And a head that never was (a different hash at that position) is named too.
+    report = await storage.audit.verify((3, "0" * 64))
+    assert report.broken_at == 3 and "differs from the head in the log" in (report.reason or "")
