@@ -96,7 +96,10 @@ def state(head: NoteHead) -> str:
 
 
 async def names(turn: Turn, heads: tuple[NoteHead, ...]) -> dict[str, str]:
-    """Participants' names (shortened) for notes whose workers the reader may read."""
+    """Participants' names (shortened) for notes whose workers the reader may read.
+
+    Every name shown from another worker's caseload is audited as listed (a list of names
+    is a disclosure too), as a search's list is."""
     out: dict[str, str] = {}
     by_owner: dict[int, list[str]] = {}
     for h in heads:
@@ -108,6 +111,9 @@ async def names(turn: Turn, heads: tuple[NoteHead, ...]) -> dict[str, str]:
             continue
         for p in await turn.storage.participants.get_many(owner_id, ids):
             out[p.id] = shorten(p.name, NAME)
+    others = [p for h in heads if h.worker_id != turn.worker.id and (p := h.participant_id)]
+    shown = list(dict.fromkeys(p for p in others if p in out))
+    await turn.storage.audit.record_many("participant.listed", turn.worker.id, shown)
     return out
 
 

@@ -94,6 +94,11 @@ async def test_team_figures_count_each_workers_own_week(
     assert toasts(await sue.press(sue.last().message_id, f"tm|{c.id}")) == [EXPIRED]
     kinds = [e.kind for e in await storage.audit.entries(worker_id=s.id)]
     assert kinds.count("team.viewed") == 1 and kinds.count("team.worker_viewed") == 1
+    # Each participant whose name Ana's list showed is in the trail, under their own id.
+    listed = await storage.audit.entries(participant_id=fresh.participant_id)
+    assert [(e.kind, e.worker_id) for e in listed if e.kind == "participant.listed"] == [
+        ("participant.listed", s.id)
+    ]
 
 
 async def test_reviewed_reaches_the_worker_without_names_even_after_a_failed_send(
