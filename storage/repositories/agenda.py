@@ -121,7 +121,12 @@ class AgendaRepository(Repository):
                 .values(cancelled=True)
                 .execution_options(synchronize_session=False)
             )
-            await audit(s, self.ring, "action.done", worker_id, action_id)
+            about = await s.scalar(
+                select(Note.participant_id)
+                .join(Action, Action.note_id == Note.id)
+                .where(Action.id == action_id)
+            )
+            await audit(s, self.ring, "action.done", worker_id, action_id, participant_id=about)
             return True
 
     async def planned_sessions(

@@ -178,3 +178,14 @@ async def test_a_cut_off_tail_is_caught_against_the_logged_head(storage: Storage
     # And a head that never was (a different hash at that position) is named too.
     report = await storage.audit.verify((3, "0" * 64))
     assert report.broken_at == 3 and "differs from the head in the log" in (report.reason or "")
+
+
+async def test_an_action_done_is_in_its_participants_trail(storage: Storage) -> None:
+    from tests.bot.records_seed import seed_note
+
+    code = (await storage.workers.create_invite()).code
+    w = await storage.workers.redeem_invite(code, 4242, "Kim", "UTC")
+    note = await seed_note(storage, w.id, datetime.now(UTC), name="Alex", actions=("Call GP",))
+    assert await storage.agenda.complete_action(w.id, note.actions[0].id, datetime.now(UTC))
+    kinds = [e.kind for e in await storage.audit.entries(participant_id=note.participant_id)]
+    assert kinds == ["note.saved", "action.done"]
