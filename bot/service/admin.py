@@ -77,7 +77,12 @@ async def _target(turn: Turn, args: list[str], usage: str) -> WorkerRecord | Rep
     if not args or not ID.fullmatch(args[0]):
         return notice(usage)
     found = await turn.storage.workers.get(int(args[0]))
-    return found if found is not None else notice(f"There is no worker with id {args[0]}.")
+    if found is None:
+        return notice(f"There is no worker with id {args[0]}.")
+    if found.id == turn.worker.id:
+        # Admin grants no reading; an admin making themselves a team's supervisor would.
+        return notice("You can't change your own role, team or access; ask another admin.")
+    return found
 
 
 async def set_team(turn: Turn, args: list[str]) -> Reply:
@@ -112,8 +117,6 @@ async def remove(turn: Turn, args: list[str]) -> Reply:
     target = await _target(turn, args, "Usage: /remove ID; /workers lists the ids.")
     if isinstance(target, Reply):
         return target
-    if target.id == turn.worker.id:
-        return notice("You can't remove yourself; ask another admin.")
     if not target.active:
         return notice(f"Worker {target.id} was already removed.")
     await turn.storage.workers.deactivate(target.id, by=turn.worker.id)

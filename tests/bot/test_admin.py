@@ -57,12 +57,16 @@ async def test_an_admin_manages_workers_and_each_change_is_audited(
         ("/setteam 999 north", "There is no worker with id 999."),
         (f"/setteam {a.id} <b>", "A team name is up to 64"),
         (f"/setrole {a.id} boss", "Usage: /setrole ID worker|supervisor"),
-        (f"/remove {d.id}", "You can't remove yourself"),
+        (f"/remove {d.id}", "You can't change your own role, team or access"),
+        (f"/setrole {d.id} supervisor", "You can't change your own role, team or access"),
+        (f"/setteam {d.id} north", "You can't change your own role, team or access"),
         ("/invite boss", "Usage: /invite worker|supervisor|admin"),
     ):
         await ada.say(command)
         assert answer in ada.last().plain, command
     assert (await storage.workers.get(a.id)).team == "north"  # type: ignore[union-attr]
+    me = await storage.workers.get(d.id)
+    assert me is not None and (me.role, me.team, me.active) == ("worker", None, True)
 
     await ada.say(f"/setteam {a.id} south")
     assert f"Done: {a.id} · Ana · worker · team south · active" in ada.last().plain
