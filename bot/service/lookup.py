@@ -152,8 +152,12 @@ async def participants(turn: Turn, search: str = "", page: int = 0, edit: bool =
     return Reply(screens=(screen,), buttons=tuple(rows), card=True, edit=edit)
 
 
-def no_sessions(person: ParticipantRecord) -> Reply:
-    """What every record view says about someone with no saved session."""
+async def no_sessions(turn: Turn, person: ParticipantRecord) -> Reply:
+    """What every record view says about someone with no saved session (it shows their
+    name, so it is audited like any view)."""
+    await turn.storage.audit.record(
+        "participant.viewed", turn.worker.id, person.id, participant_id=person.id
+    )
     return notice(f"No sessions recorded with {person.name} yet.", card=True)
 
 
@@ -174,7 +178,7 @@ async def card(turn: Turn, person: ParticipantRecord) -> Reply:
     Read from the participant's own worker's records (a supervisor reads a team member's)."""
     note, actions = await turn.storage.notes.last_session(person.worker_id, person.id)
     if note is None:
-        return no_sessions(person)
+        return await no_sessions(turn, person)
     try:
         template = get_template(note.template_id, note.template_version)
     except LookupError:

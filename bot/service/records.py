@@ -97,7 +97,7 @@ async def history(turn: Turn, participant_id: str, page: int = 0, edit: bool = F
         return Reply(toast=EXPIRED)
     listing = await turn.storage.notes.history(person.worker_id, person.id, page, HISTORY_PAGE)
     if not listing.total:
-        return no_sessions(person)
+        return await no_sessions(turn, person)
     await turn.storage.audit.record(
         "history.viewed", turn.worker.id, person.id, participant_id=person.id
     )
@@ -167,7 +167,7 @@ async def export_record(
         return _format_choice(person)
     notes = await turn.storage.notes.whole_record(person.worker_id, person.id)
     if not notes:
-        return no_sessions(person)
+        return await no_sessions(turn, person)
     views = await _views(turn, notes)
     await turn.storage.audit.record(
         "record.exported", turn.worker.id, person.id, participant_id=person.id
@@ -232,7 +232,7 @@ async def progress(turn: Turn, participant_id: str) -> Reply:
         return Reply(toast=EXPIRED)
     notes = await turn.storage.notes.whole_record(person.worker_id, person.id)
     if not notes:
-        return no_sessions(person)
+        return await no_sessions(turn, person)
     from bot.exports.chart import progress_png, progress_points  # matplotlib loads lazily
 
     points = progress_points(notes, turn.worker.timezone)

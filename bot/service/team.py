@@ -111,8 +111,8 @@ async def names(turn: Turn, heads: tuple[NoteHead, ...]) -> dict[str, str]:
             continue
         for p in await turn.storage.participants.get_many(owner_id, ids):
             out[p.id] = shorten(p.name, NAME)
-    others = [p for h in heads if h.worker_id != turn.worker.id and (p := h.participant_id)]
-    shown = list(dict.fromkeys(p for p in others if p in out))
+    others = (h.participant_id for h in heads if h.worker_id != turn.worker.id)
+    shown = list(dict.fromkeys(pid for pid in others if pid and pid in out))
     await turn.storage.audit.record_many("participant.listed", turn.worker.id, shown)
     return out
 

@@ -58,6 +58,11 @@ async def test_twins_are_told_apart_and_a_full_name_picks_its_person(
     assert "Last session with Jo Bloggs-Smith" in card
     calls = await worker.say("/last jo bloggs")
     assert texts(calls) == ["No sessions recorded with Jo Bloggs yet."]
+    # It showed a name: audited like any view.
+    viewed = [
+        e for e in await storage.audit.entries(worker_id=wid) if e.kind == "participant.viewed"
+    ]
+    assert len(viewed) == 1 and viewed[0].participant_id == viewed[0].ref_id
 
 
 async def test_a_common_word_offers_ten_names_not_fifty(worker: Person, storage: Storage) -> None:
