@@ -87,6 +87,7 @@ class FakeBotApi:
         self._keyboards: dict[int, ReplyKeyboard] = {}
         self._blocked: set[int] = set()
         self.changed = asyncio.Condition()
+        self.webhook_info: dict[str, Any] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
 
@@ -316,6 +317,15 @@ class FakeBotApi:
 
     async def _m_deleteWebhook(self, p: dict[str, Any]) -> Any:
         return True
+
+    async def _m_getWebhookInfo(self, p: dict[str, Any]) -> Any:
+        # Tests set ``webhook_info`` (url, last_error_message, ...) to play a webhook's state.
+        return {
+            "url": "",
+            "has_custom_certificate": False,
+            "pending_update_count": len(self._updates),
+            **self.webhook_info,
+        }
 
     async def _m_setMyCommands(self, p: dict[str, Any]) -> Any:
         return True
