@@ -57,6 +57,8 @@ def settings() -> Settings:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         why = first["msg"].removeprefix("Value error, ")
+        if not where:  # a check across settings names its variables itself
+            raise fail(f"bad settings: {why}") from None
         raise fail(f"bad setting CASENOTES_{where.upper()}: {why}") from None
 
 

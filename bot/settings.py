@@ -5,10 +5,22 @@ from __future__ import annotations
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import SecretStr, ValidationInfo, field_validator
+from pydantic import SecretStr, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from conversations.template import TemplateError, templates_in
+
+
+def _read_secret(path: Path) -> str:
+    """Read a one-line secret file (a trailing newline is not part of it)."""
+    try:
+        text = path.read_text(encoding="utf-8").rstrip("\r\n")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ValueError(f"cannot read {path}: {getattr(exc, 'strerror', None) or exc}") from None
+    if not text:
+        raise ValueError(f"{path} is empty")
+    return text
 
 
 class Settings(BaseSettings):
@@ -16,12 +28,23 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="CASENOTES_", env_file=".env", extra="ignore")
 
+    #: Where notes live (an SQLAlchemy URL): SQLite by default, postgresql+asyncpg://...
     database_url: str = "sqlite+aiosqlite:///./data/casenotes.db"
+    #: A file holding the database password (a Docker secret), put into the URL escaped.
+    database_password_file: Path | None = None
+    #: The key file (mode 0600): without it no note can be read again.
     keys_file: Path = Path("./data/keys.json")
+    #: The token from @BotFather; not needed for `casenotes demo`.
     telegram_token: SecretStr | None = None
+    #: A file holding the token (a Docker secret), instead of TELEGRAM_TOKEN.
+    telegram_token_file: Path | None = None
+    #: Bot API base URL; the token is appended.
     telegram_api_url: str = "https://api.telegram.org/bot"
+    #: Timezone for new workers (each can change theirs in /settings).
     default_timezone: str = "Europe/London"
+    #: The bot's @username for invite links; looked up with the token when not set.
     bot_username: str | None = None
+    #: DEBUG, INFO, WARNING, ERROR or CRITICAL, any case.
     log_level: str = "INFO"
     #: A folder of the organisation's own template files, offered beside the shipped ones.
     templates_dir: Path | None = None
@@ -30,6 +53,39 @@ class Settings(BaseSettings):
     #: Years after a participant's last session (or, without one, their record's creation)
     #: before `casenotes retention` lists their record as due for erasure.
     retention_years: int = 7
+
+    @field_validator("telegram_token_file", "database_password_file", mode="before")
+    @classmethod
+    def _empty_file_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("telegram_token_file", "database_password_file")
+    @classmethod
+    def _secret_readable(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            _read_secret(value)
+        return value
+
+    @model_validator(mode="after")
+    def _secrets_from_files(self) -> Settings:
+        """Take the token and database password from files (Docker secrets) when named; the
+        password goes into the URL through SQLAlchemy, escaped, never by pasting strings."""
+        if self.telegram_token_file is not None:
+            if self.telegram_token is not None and self.telegram_token.get_secret_value():
+                raise ValueError(
+                    "set CASENOTES_TELEGRAM_TOKEN or CASENOTES_TELEGRAM_TOKEN_FILE, not both"
+                )
+            self.telegram_token = SecretStr(_read_secret(self.telegram_token_file))
+        if self.database_password_file is not None:
+            url = make_url(self.database_url)
+            if url.password:
+                raise ValueError(
+                    "CASENOTES_DATABASE_URL already holds a password; drop it or drop "
+                    "CASENOTES_DATABASE_PASSWORD_FILE"
+                )
+            password = _read_secret(self.database_password_file)
+            self.database_url = url.set(password=password).render_as_string(hide_password=False)
+        return self
 
     @field_validator("log_level")
     @classmethod
