@@ -7,7 +7,7 @@ import getpass
 import os
 import time
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -18,6 +18,9 @@ from storage.db import DatabaseUnavailable
 from storage.records import WorkerRecord
 from storage.rotation import check_keys, reseal_all
 from storage.service import Storage, open_storage
+
+if TYPE_CHECKING:
+    from bot.telegram.webhook import WebhookConfig
 
 app = typer.Typer(
     help="casenotes: encrypted case notes for peer-support workers.", no_args_is_help=True
@@ -316,8 +319,16 @@ def workers_admin(
 
 
 @app.command("run")
-def run() -> None:
-    """Run the bot with long polling (needs CASENOTES_TELEGRAM_TOKEN)."""
+def run(
+    webhook: Annotated[
+        bool,
+        typer.Option(
+            "--webhook",
+            help="Take updates by webhook (CASENOTES_WEBHOOK_*) instead of long polling.",
+        ),
+    ] = False,
+) -> None:
+    """Run the bot with long polling, or a webhook (needs CASENOTES_TELEGRAM_TOKEN)."""
     from bot.service.deps import Deps
     from bot.telegram.runner import configure_logging, run_until_signalled
     from conversations.template import TemplateError, configure
@@ -331,12 +342,28 @@ def run() -> None:
         raise fail(f"bad setting CASENOTES_TEMPLATES_DIR: {exc}") from None
     configure_logging(cfg.log_level)
     token = cfg.telegram_token.get_secret_value()
+    hook = webhook_config(cfg) if webhook else None
 
     async def _run(st: Storage) -> None:
         deps = Deps(st, default_timezone=cfg.default_timezone, template_id=cfg.default_template)
+        if hook is not None:
+            from bot.telegram.webhook import run_webhook_until_signalled
+
+            await run_webhook_until_signalled(token, cfg.telegram_api_url, deps, hook)
+            return
         await run_until_signalled(token, cfg.telegram_api_url, deps)
 
     with_storage(_run, cfg)
+
+
+def webhook_config(cfg: Settings) -> WebhookConfig:
+    """The webhook settings `run --webhook` needs, or stop with one line naming the gap."""
+    from bot.telegram.webhook import WebhookConfig
+
+    try:
+        return WebhookConfig.from_settings(cfg)
+    except ValueError as exc:
+        raise fail(str(exc)) from None
 
 
 @app.command("demo")

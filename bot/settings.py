@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import SecretStr, ValidationInfo, field_validator, model_validator
@@ -21,6 +23,10 @@ def _read_secret(path: Path) -> str:
     if not text:
         raise ValueError(f"{path} is empty")
     return text
+
+
+#: What Telegram accepts as a webhook secret token.
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -53,6 +59,17 @@ class Settings(BaseSettings):
     #: Years after a participant's last session (or, without one, their record's creation)
     #: before `casenotes retention` lists their record as due for erasure.
     retention_years: int = 7
+    #: `run --webhook`: the public https:// address Telegram posts updates to (the reverse
+    #: proxy's); http:// only for localhost.
+    webhook_url: str | None = None
+    #: `run --webhook`: the address and port the bot's own web server listens on.
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    #: `run --webhook`: the path updates arrive on locally; default: WEBHOOK_URL's path.
+    webhook_path: str | None = None
+    #: `run --webhook`: Telegram sends it in X-Telegram-Bot-Api-Secret-Token; anything else is
+    #: refused (403). 1 to 256 characters of A-Z, a-z, 0-9, _ and -.
+    webhook_secret: SecretStr | None = None
 
     @field_validator("telegram_token_file", "database_password_file", mode="before")
     @classmethod
@@ -135,4 +152,41 @@ class Settings(BaseSettings):
         known = templates_in(info.data["templates_dir"])
         if value not in known:
             raise ValueError(f"no template called {value!r} (there are: {', '.join(known)})")
+        return value
+
+    @field_validator("webhook_url", "webhook_path", "webhook_secret", mode="before")
+    @classmethod
+    def _empty_webhook_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https_webhook(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+        if not parts.hostname or parts.scheme not in (("http", "https") if local else ("https",)):
+            raise ValueError("use an https:// address (http:// only for localhost)")
+        return value
+
+    @field_validator("webhook_port")
+    @classmethod
+    def _real_port(cls, value: int) -> int:
+        if not 1 <= value <= 65535:
+            raise ValueError("use a port from 1 to 65535")
+        return value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _absolute_path(cls, value: str | None) -> str | None:
+        if value is not None and (not value.startswith("/") or value == "/healthz"):
+            raise ValueError("use a path starting with / (and not /healthz)")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("use 1 to 256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
         return value

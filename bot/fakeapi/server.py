@@ -21,6 +21,7 @@ from aiohttp import web
 
 from bot.fakeapi.html_check import CAPTION_LIMIT, MESSAGE_LIMIT, Parsed, check_length, parse
 from bot.fakeapi.models import ApiError, BotMessage, Call, Fault, ReplyKeyboard
+from bot.fakeapi.webhook import Webhook, WebhookMethods
 
 BOT_USER = {"id": 999000, "is_bot": True, "first_name": "casenotes", "username": "casenotes_bot"}
 RAW_KEYS = {"text", "caption", "parse_mode", "callback_query_id", "url", "description"}
@@ -67,12 +68,13 @@ def entities_json(parsed: Parsed) -> list[dict[str, Any]]:
 
 
 @dataclass
-class FakeBotApi:
+class FakeBotApi(WebhookMethods):
     """Start with ``await api.start()``; point PTB at ``api.base_url``."""
 
     host: str = "127.0.0.1"
     calls: list[Call] = field(default_factory=list)
     messages: dict[int, list[BotMessage]] = field(default_factory=dict)
+    webhook: Webhook = field(default_factory=Webhook)
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -151,6 +153,9 @@ class FakeBotApi:
 
     def _push(self, update: dict[str, Any]) -> int:
         update["update_id"] = self._last_update_id = next(self._update_ids)
+        if self.webhook.url:  # webhook mode: Telegram posts updates instead of queuing them
+            self._deliver_by_webhook(update)
+            return self._last_update_id
         self._updates.append(update)
         self._new_update.set()
         return self._last_update_id
@@ -315,15 +320,12 @@ class FakeBotApi:
             "supports_inline_queries": False,
         }
 
-    async def _m_deleteWebhook(self, p: dict[str, Any]) -> Any:
-        return True
-
     async def _m_getWebhookInfo(self, p: dict[str, Any]) -> Any:
         # Tests set ``webhook_info`` (url, last_error_message, ...) to play a webhook's state.
         return {
-            "url": "",
             "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
+            **self.webhook_state(),
+            "pending_update_count": len(self._updates) + self.webhook.in_flight,
             **self.webhook_info,
         }
 
@@ -334,6 +336,8 @@ class FakeBotApi:
         return True
 
     async def _m_getUpdates(self, p: dict[str, Any]) -> Any:
+        if self.webhook.url:
+            raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active")
         offset = int(p.get("offset") or 0)
         limit = max(1, min(int(p.get("limit") or 100), 100))
         timeout = min(float(p.get("timeout") or 0), 5.0)

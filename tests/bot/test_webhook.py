@@ -1,0 +1,142 @@
+"""Webhook mode: registered with a secret, only Telegram's requests are taken, /healthz tells
+the proxy whether the database is there."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager
+from typing import Any
+
+import aiohttp
+import pytest
+from alembic.script import ScriptDirectory
+
+from bot.fakeapi import FakeBotApi
+from bot.service.deps import Deps
+from bot.telegram.webhook import WebhookConfig, running_webhook_bot
+from storage.crypto import KeyRing
+from storage.migrate import alembic_config
+from storage.service import Storage, open_storage
+from tests.bot.conftest import TOKEN, FakeClock, invite
+from tests.bot.harness import Person
+from tests.conftest import PG_ENV, _create_pg_database, _drop_pg_database, _postgres_url
+
+SECRET = "s3cret_Token-for-tests"
+HELP = "walks you through a case note"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def webhook_bot(
+    storage: Storage, api: FakeBotApi, clock: FakeClock, secret: str = SECRET
+) -> AbstractAsyncContextManager[Any]:
+    """A bot in webhook mode on a port of its own, registered at the fake Telegram."""
+    port = free_port()
+    hook = WebhookConfig(f"http://127.0.0.1:{port}/tg", secret, "127.0.0.1", port, "/tg")
+    return running_webhook_bot(TOKEN, api.base_url, Deps(storage, now=clock), hook)
+
+
+def typed(person: Person, text: str, update_id: int = 10_000) -> dict[str, Any]:
+    """An update as Telegram would post it: ``person`` typed ``text``."""
+    msg: dict[str, Any] = {
+        "message_id": update_id,
+        "date": int(time.time()),
+        "from": person.user,
+        "chat": {"id": person.chat_id, "type": "private", "first_name": person.first_name},
+        "text": text,
+    }
+    if text.startswith("/"):
+        msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    return {"update_id": update_id, "message": msg}
+
+
+def replies(api: FakeBotApi, person: Person) -> list[str]:
+    return [c.params.get("text", "") for c in api.calls_for(person.chat_id or 0)]
+
+
+async def get(url: str) -> tuple[int, Any]:
+    async with aiohttp.ClientSession() as session, session.get(url) as resp:
+        json = resp.content_type == "application/json"
+        return resp.status, (await resp.json() if json else await resp.text())
+
+
+def head_revision(url: str) -> str | None:
+    return ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+
+
+async def test_the_webhook_is_registered_with_the_secret_and_updates_are_answered(
+    storage: Storage, api: FakeBotApi, clock: FakeClock
+) -> None:
+    async with webhook_bot(storage, api, clock):
+        assert api.webhook.url.endswith("/tg") and api.webhook.secret == SECRET
+        assert "callback_query" in (api.webhook.allowed_updates or [])
+        worker = await invite(storage, api, 7001)  # delivered by POST, not getUpdates
+        await worker.say("/help")
+        assert HELP in worker.last().plain
+        assert api.webhook.statuses and set(api.webhook.statuses) == {200}
+
+
+async def test_a_request_without_the_right_secret_is_refused_and_not_processed(
+    storage: Storage, api: FakeBotApi, clock: FakeClock
+) -> None:
+    async with webhook_bot(storage, api, clock):
+        worker = await invite(storage, api, 7002)
+        before = len(replies(api, worker))
+        assert await api.post_update(typed(worker, "/help", 10_001), secret="") == 403
+        assert await api.post_update(typed(worker, "/help", 10_002), secret="wrong") == 403
+        assert await api.post_update(typed(worker, "/help", 10_003), secret=SECRET[:-1]) == 403
+        await asyncio.sleep(0.5)
+        assert len(replies(api, worker)) == before
+        # The same update with Telegram's secret is taken and answered.
+        assert await api.post_update(typed(worker, "/help", 10_004)) == 200
+        await worker.wait_for(HELP)
+        assert len(replies(api, worker)) == before + 1
+
+
+async def test_healthz_reports_the_database_and_its_schema_revision(
+    storage: Storage, api: FakeBotApi, clock: FakeClock
+) -> None:
+    async with webhook_bot(storage, api, clock):
+        base = api.webhook.url.removesuffix("/tg")
+        status, body = await get(f"{base}/healthz")
+        assert status == 200
+        assert body == {"database": "ok", "schema": head_revision(str(storage.engine.url))}
+        assert (await get(f"{base}/tg"))[0] == 405  # updates are posted, never read
+
+
+@pytest.fixture
+async def pg_url() -> AsyncIterator[str]:
+    """A fresh PostgreSQL database of this test's own, which it may drop."""
+    admin = _postgres_url()
+    if not admin:
+        pytest.skip(f"PostgreSQL not configured ({PG_ENV} unset)")
+    url = await _create_pg_database(admin)
+    try:
+        yield url
+    finally:
+        await _drop_pg_database(admin, url)
+
+
+async def test_healthz_is_503_without_detail_when_the_database_is_gone(
+    pg_url: str, ring: KeyRing, api: FakeBotApi, clock: FakeClock
+) -> None:
+    storage = await open_storage(pg_url, ring=ring)
+    try:
+        async with webhook_bot(storage, api, clock):
+            base = api.webhook.url.removesuffix("/tg")
+            assert (await get(f"{base}/healthz"))[0] == 200
+            admin = _postgres_url()
+            assert admin is not None
+            await _drop_pg_database(admin, pg_url)
+            status, body = await get(f"{base}/healthz")
+            assert status == 503
+            assert body == {"database": "unreachable"}  # no error text, no URL
+    finally:
+        await storage.close()
