@@ -398,3 +398,7 @@ app.add_typer(records_cli.participants_app, name="participants")
 from bot.audit_cli import audit_app  # noqa: E402
 
 app.add_typer(audit_app, name="audit")
+
+from bot import ops_cli  # noqa: E402
+
+ops_cli.register(app)
