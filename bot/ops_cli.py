@@ -21,11 +21,19 @@ from storage.service import Storage
 TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
 
 
-def _token(value: str) -> str:
-    value = value.strip()
-    if value and not TOKEN.fullmatch(value):
-        raise typer.BadParameter("that does not look like a token from @BotFather (123456:ABC...)")
-    return value
+def _ask_token(compose: bool) -> str:
+    """Prompt, hidden, until the answer looks like a token (or is empty, for the demo)."""
+    while True:
+        value = typer.prompt(
+            "Telegram bot token from @BotFather" + ("" if compose else " (empty: demo only)"),
+            default="",
+            show_default=False,
+            hide_input=True,
+        ).strip()
+        if not value or TOKEN.fullmatch(value):
+            return str(value)
+        # click says only "invalid" for hidden input; say why, without echoing it
+        typer.echo("That does not look like a token from @BotFather (123456:ABC...).")
 
 
 def _timezone(value: str) -> str:
@@ -64,13 +72,7 @@ def init(
     else:
         _refuse_existing(keys_file, env_file)
     typer.echo("casenotes first run. The token is not shown as you type.")
-    token = typer.prompt(
-        "Telegram bot token from @BotFather" + ("" if compose else " (empty: demo only)"),
-        default="",
-        show_default=False,
-        hide_input=True,
-        value_proc=_token,
-    )
+    token = _ask_token(compose)
     if compose and not token:
         raise fail("compose needs the bot's token; nothing was written")
     zone = typer.prompt("Timezone for new workers", default="Europe/London", value_proc=_timezone)
