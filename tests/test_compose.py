@@ -11,11 +11,14 @@ import os
 import re
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from storage.crypto import KeyRing, write_key_ring
 
@@ -97,8 +100,13 @@ def test_image_installs_the_lock() -> None:
         if line and not line.startswith("#")
     ]
     assert pins and all(re.fullmatch(r"[a-z0-9._-]+==[\w.+!-]+", p) for p in pins), pins
-    names = {p.split("==")[0] for p in pins}
-    assert {"python-telegram-bot", "sqlalchemy", "asyncpg", "cryptography"} <= names
+    locked = dict(p.split("==") for p in pins)
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    for line in project["dependencies"]:  # a dependency added without relocking fails here
+        req = Requirement(line)
+        name = canonicalize_name(req.name)
+        assert name in locked, f"{name} is not in requirements.lock: run lock_requirements.py"
+        assert req.specifier.contains(locked[name]), f"{name}=={locked[name]} breaks {line}"
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert "secrets" in ignored and ".env" in ignored
 
