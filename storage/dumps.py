@@ -146,8 +146,13 @@ def _pg_dump(url: URL, dst: BinaryIO, ring: KeyRing) -> None:
             env=env,
         )
         assert proc.stdout is not None
-        with proc.stdout:
-            encrypt_stream(proc.stdout, dst, ring, POSTGRES)
+        try:
+            with proc.stdout:
+                encrypt_stream(proc.stdout, dst, ring, POSTGRES)
+        except BaseException:
+            proc.kill()  # we stopped reading (a full disk, Ctrl-C): don't leave it behind
+            proc.wait()
+            raise
         if proc.wait() != 0:
             errors.seek(0)
             raise _failed("pg_dump", errors.read())
