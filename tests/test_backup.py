@@ -158,6 +158,11 @@ def test_postgresql_backup_restore_into_an_empty_database(
         assert MARKER.encode() not in backup and b"PGDMP" not in backup
         assert stat.S_IMODE((env / "pg.cnb").stat().st_mode) == 0o600
 
+        monkeypatch.setenv("CASENOTES_DATABASE_URL", source.rsplit("/", 1)[0] + "/no_such_db")
+        code, out = run("backup", "--out", "gone.cnb")
+        assert code == 1 and "pg_dump failed" in out and "no_such_db" in out, out
+        assert not (env / "gone.cnb").exists()
+
         monkeypatch.setenv("CASENOTES_DATABASE_URL", target)
         flipped = bytearray(backup)
         flipped[-50] ^= 0x80
