@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     bot_username: str | None = None
     #: DEBUG, INFO, WARNING, ERROR or CRITICAL, any case.
     log_level: str = "INFO"
+    #: Log lines as "text" or "json" (one object a line, with a request id per update).
+    log_format: str = "text"
     #: A folder of the organisation's own template files, offered beside the shipped ones.
     templates_dir: Path | None = None
     #: The template a worker's notes use until they choose another in /settings.
@@ -111,6 +113,14 @@ class Settings(BaseSettings):
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ValueError("use DEBUG, INFO, WARNING, ERROR or CRITICAL (any case)")
         return level
+
+    @field_validator("log_format")
+    @classmethod
+    def _known_format(cls, value: str) -> str:
+        fmt = value.strip().lower()
+        if fmt not in ("text", "json"):
+            raise ValueError("use text or json")
+        return fmt
 
     @field_validator("retention_years")
     @classmethod
