@@ -7,19 +7,27 @@ row or column fails authentication instead of decrypting as someone else's note.
 ("owner-bound") also binds the owning worker (``table.column.row id|w<worker id>``), so a row
 re-pointed at another worker in the database fails too; version 1 is unbound (workers' own
 names, the key canary, and values from before owners were bound).
+
+A ring loaded from a key file follows it while the bot runs (``keys rotate`` needs no
+restart): a value sealed with a key id it does not hold makes it re-read the file once, and
+sealing looks at the file's stamp at most every ``RELOAD_INTERVAL`` seconds, so the bot seals
+with a new primary soon after it is written. Key commands hold ``key_file_lock``.
 """
 
 from __future__ import annotations
 
 import base64
+import fcntl
 import hashlib
 import hmac
 import json
+import logging
 import os
 import secrets
 import stat
+import time
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,6 +40,14 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 FORMAT_VERSION = 1
 OWNER_BOUND = 2
 _HEADER = 1 + 4 + 12
+#: At most how often (seconds) sealing stats the key file for a rotation: one stat, so cheap,
+#: but not once per value while re-sealing thousands. ``keys rotate`` waits this long (and a
+#: margin) after writing a new primary before its last pass.
+RELOAD_INTERVAL = 0.5
+
+_log = logging.getLogger(__name__)
+#: What tells one version of the key file from the next (os.replace gives a new inode).
+Stamp = tuple[int, int, int, int, int]
 
 
 class KeyFileError(Exception):
@@ -59,6 +75,11 @@ class KeyRing:
     _word_key: bytes = field(init=False, repr=False, compare=False)
     _digest_key: bytes = field(init=False, repr=False, compare=False)
     _audit_key: bytes = field(init=False, repr=False, compare=False)
+    #: The key file this ring follows (set by load_key_ring), its stamp, and when sealing
+    #: last looked at it.
+    _source: Path | None = field(default=None, init=False, repr=False, compare=False)
+    _stamp: Stamp | None = field(default=None, init=False, repr=False, compare=False)
+    _checked_at: float = field(default=0.0, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self.primary not in self.keys:
@@ -101,6 +122,8 @@ class KeyRing:
     def seal(self, plaintext: bytes, aad: str, owner: int | None = None) -> bytes:
         """Encrypt with the primary key and a fresh 96-bit nonce, bound to ``aad`` and, when
         given, to the owning worker."""
+        if self._source is not None and time.monotonic() - self._checked_at >= RELOAD_INTERVAL:
+            self.reload_if_changed()
         nonce = os.urandom(12)
         version = FORMAT_VERSION if owner is None else OWNER_BOUND
         ct = AESGCM(self.keys[self.primary]).encrypt(nonce, plaintext, _bound(aad, owner))
@@ -124,12 +147,69 @@ class KeyRing:
             owner = None
         kid = blob[1:5].hex()
         key = self.keys.get(kid)
+        if key is None and self.reload():  # rotated while we run: the file has the new key
+            key = self.keys.get(kid)
         if key is None:
             raise IntegrityError(f"stored value for {aad} was sealed with unknown key {kid}")
         try:
             return AESGCM(key).decrypt(blob[5:17], blob[17:], _bound(aad, owner))
         except InvalidTag:
             raise IntegrityError(f"stored value for {aad} failed its integrity check") from None
+
+    def adopt(self, newer: KeyRing) -> None:
+        """Take on a newer ring's keys, primary and rotation state in place, so every
+        repository sharing this ring follows a rotation at once.
+
+        Keeps every key this ring holds (values sealed with it may still be stored); refuses
+        another index secret (every blind index would stop matching) or another key under a
+        known id.
+        """
+        if not hmac.compare_digest(newer.index_secret, self.index_secret):
+            raise KeyFileError("the key file now holds another index secret; not adopted")
+        clash = [
+            k for k, v in newer.keys.items() if not hmac.compare_digest(self.keys.get(k, v), v)
+        ]
+        if clash:
+            raise KeyFileError(f"the key file now holds another key under id {clash[0]}")
+        # Keys first: a value sealed by the new primary must open the moment anyone seals one.
+        object.__setattr__(self, "keys", {**self.keys, **newer.keys})
+        object.__setattr__(self, "primary", newer.primary)
+        object.__setattr__(self, "rotation_pending", newer.rotation_pending)
+
+    def reload(self) -> bool:
+        """Re-read the key file this ring was loaded from and adopt it (also on SIGHUP).
+
+        Never raises: a file that cannot be used is logged (path and reason, never key
+        material) and the ring stays as it was. False then, or if the ring has no file.
+        """
+        if self._source is None:
+            return False
+        before = (self.primary, len(self.keys))
+        try:
+            newer, stamp = _read_key_file(self._source)
+            self.adopt(newer)
+        except KeyFileError as exc:
+            _log.warning("key file not reloaded: %s", exc)
+            return False
+        object.__setattr__(self, "_stamp", stamp)
+        if (self.primary, len(self.keys)) != before:
+            _log.info("key ring reloaded: primary key %s, %d keys", self.primary, len(self.keys))
+        return True
+
+    def reload_if_changed(self) -> bool:
+        """Reload if the key file changed since last seen (one stat); a failed reload is not
+        retried until the file changes again."""
+        object.__setattr__(self, "_checked_at", time.monotonic())
+        if self._source is None:
+            return False
+        try:
+            stamp: Stamp | None = _stamp_of(os.stat(self._source))
+        except OSError:
+            stamp = None
+        if stamp == self._stamp:
+            return False
+        object.__setattr__(self, "_stamp", stamp)
+        return self.reload()
 
     @contextmanager
     def accepting_unbound(self) -> Iterator[None]:
@@ -244,15 +324,64 @@ def normalise_name(name: str) -> str:
 
 
 def load_key_ring(path: Path) -> KeyRing:
-    """Read a key file, refusing a missing one or one other users can read."""
-    if not path.exists():
-        raise KeyFileError(f"key file {path} does not exist; create one with `casenotes keys new`")
-    mode = stat.S_IMODE(path.stat().st_mode)
-    if mode & 0o077:
+    """Read a key file, refusing a missing one or one other users can read; the ring
+    follows the file from then on (see ``KeyRing.reload``)."""
+    ring, stamp = _read_key_file(path)
+    object.__setattr__(ring, "_source", path)
+    object.__setattr__(ring, "_stamp", stamp)
+    object.__setattr__(ring, "_checked_at", time.monotonic())
+    return ring
+
+
+def _read_key_file(path: Path) -> tuple[KeyRing, Stamp]:
+    """Parse a key file and stamp the very version read (fstat of the open file)."""
+    try:
+        with open(path, "rb") as fh:
+            info = os.fstat(fh.fileno())
+            mode = stat.S_IMODE(info.st_mode)
+            if mode & 0o077:
+                raise KeyFileError(
+                    f"key file {path} is readable by other users (mode {mode:o}); "
+                    f"run chmod 600 {path}"
+                )
+            raw = fh.read()
+    except FileNotFoundError:
         raise KeyFileError(
-            f"key file {path} is readable by other users (mode {mode:o}); run chmod 600 {path}"
-        )
-    return KeyRing.from_json(path.read_text())
+            f"key file {path} does not exist; create one with `casenotes keys new`"
+        ) from None
+    except OSError as exc:
+        raise KeyFileError(f"cannot read key file {path} ({exc.strerror})") from None
+    return KeyRing.from_json(raw.decode("utf-8", errors="replace")), _stamp_of(info)
+
+
+def _stamp_of(info: os.stat_result) -> Stamp:
+    return (info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns, info.st_ctime_ns)
+
+
+@contextmanager
+def key_file_lock(path: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold an exclusive lock on ``<key file>.lock`` so key commands run one at a time and
+    each re-reads the file under it (two rotations at once would otherwise drop a key).
+
+    Readers (the bot) take no lock: the file is only ever replaced whole (os.replace).
+    ``on_wait`` is called once if another command holds the lock.
+    """
+    lock = path.with_name(f"{path.name}.lock")
+    try:
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0), 0o600)
+    except OSError as exc:
+        raise KeyFileError(f"cannot lock the key file: {lock} ({exc.strerror})") from None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock; the lock file stays (deleting it would race)
 
 
 def write_key_ring(path: Path, ring: KeyRing, *, overwrite: bool) -> None:
