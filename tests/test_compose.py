@@ -192,3 +192,27 @@ def test_secret_file_faults_are_one_line(tmp_path: Path, monkeypatch: pytest.Mon
     monkeypatch.setenv("CASENOTES_DATABASE_URL", "postgresql+asyncpg://u:inline@db/casenotes")
     code, out = run()
     assert code == 1 and "already holds a password" in out and "inline" not in out
+
+
+def test_compose_start_without_a_key_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`docker compose up` before the key exists: one line, exit 1 (on-failure:3 then stops)."""
+    from typer.testing import CliRunner
+
+    from bot.cli import app
+
+    for key in list(os.environ):
+        if key.startswith("CASENOTES_"):
+            monkeypatch.delenv(key)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "telegram_token").write_text("123456:never-printed-token\n")
+    monkeypatch.setenv("CASENOTES_TELEGRAM_TOKEN_FILE", str(tmp_path / "telegram_token"))
+    monkeypatch.setenv("CASENOTES_KEYS_FILE", str(tmp_path / "keys"))
+    monkeypatch.setenv("CASENOTES_DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path}/c.db")
+    result = CliRunner().invoke(app, ["run"])
+    assert result.exit_code == 1
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "key file" in lines[0] and "does not exist" in lines[0]
+    assert "never-printed-token" not in result.output
+    assert not (tmp_path / "c.db").exists()  # nothing touched before the key is there
