@@ -7,13 +7,22 @@ import getpass
 import os
 import time
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
 from bot.settings import Settings
 from storage.binding import BindReport
-from storage.crypto import IntegrityError, KeyFileError, KeyRing, load_key_ring, write_key_ring
+from storage.crypto import (
+    RELOAD_INTERVAL,
+    IntegrityError,
+    KeyFileError,
+    KeyRing,
+    key_file_lock,
+    load_key_ring,
+    write_key_ring,
+)
 from storage.db import DatabaseUnavailable
 from storage.records import WorkerRecord
 from storage.rotation import check_keys, reseal_all
@@ -140,7 +149,8 @@ def keys_new() -> None:
     """Create a key file (mode 0600); refuses to overwrite an existing one."""
     cfg = settings()
     try:
-        write_key_ring(cfg.keys_file, KeyRing.generate(), overwrite=False)
+        with key_file_lock(cfg.keys_file):  # a second `keys new` at once finds the file made
+            write_key_ring(cfg.keys_file, KeyRing.generate(), overwrite=False)
     except KeyFileError as exc:
         raise fail(str(exc)) from None
     typer.echo(f"wrote {cfg.keys_file} (mode 600). Back it up apart from the database.")
@@ -169,28 +179,48 @@ def keys_check() -> None:
 def keys_rotate(
     batch: Annotated[int, typer.Option(help="Rows per transaction.")] = 200,
 ) -> None:
-    """Add a new primary key and re-encrypt every value with it; rerun to resume."""
+    """Add a new primary key and re-encrypt every value with it; rerun to resume. A running
+    bot follows the key file by itself (or at once on SIGHUP): no restart."""
     cfg = settings()
     try:
-        ring = load_key_ring(cfg.keys_file)
-    except KeyFileError as exc:
+        asyncio.run(rotate_keys(cfg.database_url, cfg.keys_file, batch, typer.echo))
+    except (KeyFileError, DatabaseUnavailable, IntegrityError) as exc:
         raise fail(str(exc)) from None
-    if ring.rotation_pending:
-        typer.echo(f"resuming the unfinished rotation to key {ring.primary}")
-    else:
-        ring = ring.with_new_primary()
-        write_key_ring(cfg.keys_file, ring, overwrite=True)
-        typer.echo(f"new primary key {ring.primary} written to {cfg.keys_file}")
 
-    async def _rotate(st: Storage) -> None:
-        report = await reseal_all(st.sessions, ring, batch=batch)
+
+#: How long after RELOAD_INTERVAL a value a bot sealed with the old key may take to commit.
+COMMIT_MARGIN = 0.5
+
+
+async def rotate_keys(url: str, keys_file: Path, batch: int, say: Callable[[str], None]) -> None:
+    """Rotate under the key file's lock: a second rotation waits, then re-reads the file and
+    builds on this one's keys instead of dropping them.
+
+    A running bot seals with the old primary until it notices the file changed (within
+    RELOAD_INTERVAL); a second pass after that re-seals what it wrote meanwhile.
+    """
+    with key_file_lock(keys_file, lambda: say("waiting for another key command to finish")):
+        ring = load_key_ring(keys_file)
+        if ring.rotation_pending:
+            say(f"resuming the unfinished rotation to key {ring.primary}")
+        else:
+            ring = ring.with_new_primary()
+            write_key_ring(keys_file, ring, overwrite=True)
+            say(f"new primary key {ring.primary} written to {keys_file}")
+        written = time.monotonic()
+        st = await open_storage(url, keys_file)
+        try:
+            report = await reseal_all(st.sessions, ring, batch=batch)
+            settled = written + RELOAD_INTERVAL + COMMIT_MARGIN
+            await asyncio.sleep(max(0.0, settled - time.monotonic()))
+            report.by_table.update((await reseal_all(st.sessions, ring, batch=batch)).by_table)
+        finally:
+            await st.close()
         for table, count in sorted(report.by_table.items()):
-            typer.echo(f"{table}: re-encrypted {count} values")
-        typer.echo(f"re-encrypted {sum(report.by_table.values())} values in all")
-
-    with_storage(_rotate, cfg)
-    write_key_ring(cfg.keys_file, ring.finished_rotation(), overwrite=True)
-    typer.echo("rotation complete; old keys are kept so backups stay readable")
+            say(f"{table}: re-encrypted {count} values")
+        say(f"re-encrypted {sum(report.by_table.values())} values in all")
+        write_key_ring(keys_file, ring.finished_rotation(), overwrite=True)
+    say("rotation complete; old keys are kept so backups stay readable")
 
 
 def _print_invite(code: str, username: str | None, expires: str) -> None:
