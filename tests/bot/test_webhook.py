@@ -4,16 +4,23 @@ the proxy whether the database is there."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
+import signal
 import socket
+import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 from alembic.script import ScriptDirectory
+from typer.testing import CliRunner
 
+from bot.cli import app
 from bot.fakeapi import FakeBotApi
 from bot.service.deps import Deps
 from bot.telegram.webhook import WebhookConfig, running_webhook_bot
@@ -140,3 +147,73 @@ async def test_healthz_is_503_without_detail_when_the_database_is_gone(
             assert body == {"database": "unreachable"}  # no error text, no URL
     finally:
         await storage.close()
+
+
+@pytest.fixture
+def run_env(tmp_path: Path) -> dict[str, str]:
+    """Settings for a real `casenotes run --webhook`: a key file, a database, a token."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CASENOTES_")}
+    env |= {
+        "CASENOTES_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/c.db",
+        "CASENOTES_KEYS_FILE": str(tmp_path / "keys.json"),
+        "CASENOTES_TELEGRAM_TOKEN": TOKEN,
+    }
+    for command in (["keys", "new"], ["db", "upgrade"]):
+        assert CliRunner().invoke(app, command, env=env).exit_code == 0
+    return env
+
+
+def test_run_webhook_without_its_settings_is_one_line(
+    run_env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["run", "--webhook"], env=run_env)
+    assert result.exit_code == 1 and "CASENOTES_WEBHOOK_URL is not set" in result.output
+    run_env["CASENOTES_WEBHOOK_URL"] = "https://bot.example.org/tg"
+    run_env["CASENOTES_WEBHOOK_SECRET"] = "not a/valid secret"
+    result = CliRunner().invoke(app, ["run", "--webhook"], env=run_env)
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+    assert "CASENOTES_WEBHOOK_SECRET" in result.output and "not a/valid" not in result.output
+
+
+async def test_casenotes_run_webhook_serves_until_sigterm(
+    run_env: dict[str, str], api: FakeBotApi, tmp_path: Path
+) -> None:
+    port = free_port()
+    run_env |= {
+        "CASENOTES_TELEGRAM_API_URL": api.base_url,
+        "CASENOTES_WEBHOOK_URL": f"http://127.0.0.1:{port}/tg",
+        "CASENOTES_WEBHOOK_PORT": str(port),
+        "CASENOTES_WEBHOOK_SECRET": SECRET,
+    }
+    proc = await asyncio.create_subprocess_exec(
+        Path(sys.executable).with_name("casenotes"),
+        "run",
+        "--webhook",
+        env=run_env,
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert proc.returncode is None and time.monotonic() < deadline
+            with contextlib.suppress(aiohttp.ClientError):
+                status, body = await get(f"http://127.0.0.1:{port}/healthz")
+                if status == 200:
+                    break
+            await asyncio.sleep(0.1)
+        assert body["database"] == "ok" and api.webhook.secret == SECRET
+        stranger = Person(api, 7100)
+        assert await api.post_update(typed(stranger, "/help")) == 200
+        assert await api.post_update(typed(stranger, "/help"), secret="") == 403
+        while not api.calls_for(7100):  # the stranger is answered (once)
+            assert time.monotonic() < deadline
+            await asyncio.sleep(0.05)
+    finally:
+        if proc.returncode is None:
+            proc.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(proc.communicate(), 30)
+    assert proc.returncode == 0, err.decode()[-2000:]
+    assert TOKEN not in err.decode() and SECRET not in err.decode()
