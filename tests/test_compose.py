@@ -136,6 +136,11 @@ def test_bot_healthcheck_opens_the_database(compose: dict[str, Any], tmp_path: P
         "CASENOTES_DATABASE_PASSWORD_FILE": str(tmp_path / "pw"),
     }
     assert _healthcheck(compose, unreachable, tmp_path) != 0
+    admin = os.environ.get("CASENOTES_TEST_POSTGRES_URL")
+    if admin:  # the test server trusts loopback, so this proves the URL survives the password
+        (tmp_path / "pw").write_text("p@ss/w:rd#?%&é\n")
+        as_compose = {**unreachable, "CASENOTES_DATABASE_URL": admin}
+        assert _healthcheck(compose, as_compose, tmp_path) == 0
 
 
 def test_secrets_from_files_are_read_and_escaped(
