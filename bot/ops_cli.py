@@ -147,7 +147,7 @@ def restore(
     opened, failed = with_storage(_check)
     if failed:
         raise fail(f"restored the {kind} backup, but {failed} values do not open with this key")
-    typer.echo(f"restored the {kind} backup; all {opened} encrypted values open")
+    typer.echo(f"restored the {kind} backup; every encrypted value opens ({opened})")
 
 
 def register(app: typer.Typer) -> None:
