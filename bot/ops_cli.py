@@ -90,6 +90,8 @@ def init(
             )
             typer.echo(f"wrote {', '.join(map(str, files))} and .env (mode 0600)")
             typer.echo("next: docker compose up -d --build")
+            if os.getuid() == 0:
+                typer.echo("note: written as root, so the bot's container will run as root too")
         else:
             url = typer.prompt("Database URL", default="sqlite+aiosqlite:///./data/casenotes.db")
             write_key_ring(keys_file, KeyRing.generate(), overwrite=False)
