@@ -14,7 +14,9 @@ import asyncio
 import contextlib
 import hmac
 import logging
+import os
 import signal
+import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -123,6 +125,16 @@ class _Server(uvicorn.Server):
         yield
 
 
+def listen(hook: WebhookConfig) -> socket.socket:
+    """Bind the listening socket ourselves: uvicorn would sys.exit() on a taken port."""
+    family = socket.AF_INET6 if ":" in hook.listen else socket.AF_INET
+    try:
+        return socket.create_server((hook.listen, hook.port), family=family)
+    except OSError as exc:
+        why = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise OSError(f"cannot listen on {hook.listen}:{hook.port}: {why}") from None
+
+
 @contextlib.asynccontextmanager
 async def running_webhook_bot(
     token: str, base_url: str, deps: Deps, hook: WebhookConfig
@@ -133,35 +145,34 @@ async def running_webhook_bot(
     """
     app = build_application(token, base_url, deps)
     config = uvicorn.Config(
-        web_app(app, hook, deps.storage.engine),
-        host=hook.listen,
-        port=hook.port,
-        log_config=None,
-        access_log=False,
-        lifespan="off",
+        web_app(app, hook, deps.storage.engine), log_config=None, access_log=False, lifespan="off"
     )
     server = _Server(config)
-    async with app:
-        await set_command_menu(app)
-        await app.bot.set_webhook(
-            hook.url,
-            secret_token=hook.secret,
-            allowed_updates=Update.ALL_TYPES,
-            drop_pending_updates=False,
-        )
-        await app.start()
-        serving = asyncio.create_task(server.serve())
-        try:
-            while not server.started:
-                if serving.done():  # e.g. the port is taken
-                    raise OSError(f"cannot listen on {hook.listen}:{hook.port}")
-                await asyncio.sleep(0.01)
-            yield app
-        finally:
-            server.should_exit = True
-            with contextlib.suppress(SystemExit):
-                await serving
-            await app.stop()  # after the server: updates already taken are still answered
+    listening = listen(hook)  # first: a taken port stops start-up before Telegram is told
+    try:
+        async with app:
+            await set_command_menu(app)
+            await app.bot.set_webhook(
+                hook.url,
+                secret_token=hook.secret,
+                allowed_updates=Update.ALL_TYPES,
+                drop_pending_updates=False,
+            )
+            await app.start()
+            serving = asyncio.create_task(server.serve(sockets=[listening]))
+            try:
+                while not server.started:
+                    if serving.done():
+                        serving.result()  # raises whatever stopped it
+                        raise OSError(f"cannot serve on {hook.listen}:{hook.port}")
+                    await asyncio.sleep(0.01)
+                yield app
+            finally:
+                server.should_exit = True
+                await asyncio.wait([serving])
+                await app.stop()  # after the server: updates already taken are answered
+    finally:
+        listening.close()
 
 
 async def run_webhook_until_signalled(

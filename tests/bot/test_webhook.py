@@ -118,6 +118,20 @@ async def test_healthz_reports_the_database_and_its_schema_revision(
         assert (await get(f"{base}/tg"))[0] == 405  # updates are posted, never read
 
 
+async def test_a_taken_port_stops_start_up_before_telegram_is_told(
+    storage: Storage, api: FakeBotApi, clock: FakeClock
+) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        hook = WebhookConfig(f"http://127.0.0.1:{port}/tg", SECRET, "127.0.0.1", port, "/tg")
+        with pytest.raises(OSError, match=f"cannot listen on 127.0.0.1:{port}"):
+            async with running_webhook_bot(TOKEN, api.base_url, Deps(storage, now=clock), hook):
+                pass
+    assert not [c for c in api.calls if c.method == "setWebhook"]
+
+
 @pytest.fixture
 async def pg_url() -> AsyncIterator[str]:
     """A fresh PostgreSQL database of this test's own, which it may drop."""
