@@ -444,3 +444,7 @@ app.add_typer(audit_app, name="audit")
 from bot import ops_cli  # noqa: E402
 
 ops_cli.register(app)
+
+from bot.doctor import doctor  # noqa: E402
+
+app.command("doctor")(doctor)
