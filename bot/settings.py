@@ -64,8 +64,9 @@ class Settings(BaseSettings):
     #: `run --webhook`: the public https:// address Telegram posts updates to (the reverse
     #: proxy's); http:// only for localhost.
     webhook_url: str | None = None
-    #: `run --webhook`: the address and port the bot's own web server listens on.
+    #: `run --webhook`: the address the bot's own web server listens on (behind the proxy).
     webhook_listen: str = "127.0.0.1"
+    #: `run --webhook`: the port the bot's own web server listens on (1 to 65535).
     webhook_port: int = 8443
     #: `run --webhook`: the path updates arrive on locally; default: WEBHOOK_URL's path.
     webhook_path: str | None = None
