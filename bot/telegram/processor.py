@@ -8,11 +8,17 @@ own updates strictly in arrival order with one lock per user, made and dropped a
 from __future__ import annotations
 
 import asyncio
+import logging
+import time
 from collections.abc import Awaitable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.logs import request_scope
+
+log = logging.getLogger(__name__)
 
 
 def user_key(update: object) -> int | None:
@@ -32,6 +38,14 @@ class PerUserProcessor(BaseUpdateProcessor):
         self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Run the update in turn, every log line it causes tagged with one request id."""
+        update_id = update.update_id if isinstance(update, Update) else None
+        with request_scope(update_id):
+            started = time.monotonic()
+            await self._in_turn(update, coroutine)
+            log.debug("update handled in %.0f ms", (time.monotonic() - started) * 1000)
+
+    async def _in_turn(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Run after the same user's earlier updates; other users' run meanwhile.
 
         A queued update holds one of the (many) concurrency slots while it waits; strangers
