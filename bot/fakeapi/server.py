@@ -75,6 +75,8 @@ class FakeBotApi(WebhookMethods):
     calls: list[Call] = field(default_factory=list)
     messages: dict[int, list[BotMessage]] = field(default_factory=dict)
     webhook: Webhook = field(default_factory=Webhook)
+    #: Seconds every call waits before it is handled (and recorded): a network round trip.
+    latency: float = 0.0
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -292,6 +294,8 @@ class FakeBotApi(WebhookMethods):
         method = request.match_info["method"]
         params = await self._params(request)
         chat_id = chat_of(params)
+        if self.latency:
+            await asyncio.sleep(self.latency)
         if method != "getUpdates":
             self.calls.append(Call(method, params, time.monotonic()))
         handler = getattr(self, f"_m_{method}", None)
