@@ -49,6 +49,7 @@ async def test_rotation_while_a_worker_is_mid_note(
             calls += await w.say("9am")
             calls += await w.tap("30 min")
             await rotation
+            assert not [t for t in texts(calls) if ERROR_REPLY in t], texts(calls)
             for step in ("Phone", "Skip"):
                 calls += await w.tap(step)
             calls += await w.say("Jo")
