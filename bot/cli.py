@@ -144,12 +144,16 @@ def db_bind_owners(
     typer.echo(f"bound {total} values to their owners in {time.monotonic() - started:.1f} s")
 
 
+WAITING_FOR_LOCK = "waiting for another key command to finish"
+
+
 @keys_app.command("new")
 def keys_new() -> None:
     """Create a key file (mode 0600); refuses to overwrite an existing one."""
     cfg = settings()
     try:
-        with key_file_lock(cfg.keys_file):  # a second `keys new` at once finds the file made
+        # A second `keys new` at once waits, then finds the file made and refuses.
+        with key_file_lock(cfg.keys_file, lambda: typer.echo(WAITING_FOR_LOCK)):
             write_key_ring(cfg.keys_file, KeyRing.generate(), overwrite=False)
     except KeyFileError as exc:
         raise fail(str(exc)) from None
@@ -199,7 +203,7 @@ async def rotate_keys(url: str, keys_file: Path, batch: int, say: Callable[[str]
     A running bot seals with the old primary until it notices the file changed (within
     RELOAD_INTERVAL); a second pass after that re-seals what it wrote meanwhile.
     """
-    with key_file_lock(keys_file, lambda: say("waiting for another key command to finish")):
+    with key_file_lock(keys_file, lambda: say(WAITING_FOR_LOCK)):
         ring = load_key_ring(keys_file)
         if ring.rotation_pending:
             say(f"resuming the unfinished rotation to key {ring.primary}")

@@ -13,8 +13,16 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli import WAITING_FOR_LOCK
 from storage import crypto
-from storage.crypto import IntegrityError, KeyFileError, KeyRing, load_key_ring, write_key_ring
+from storage.crypto import (
+    IntegrityError,
+    KeyFileError,
+    KeyRing,
+    key_file_lock,
+    load_key_ring,
+    write_key_ring,
+)
 from storage.records import NewParticipant
 from storage.service import open_storage
 
@@ -169,10 +177,23 @@ async def test_two_rotations_at_once_keep_every_key(tmp_path: Path) -> None:
     assert f"key {held['primary']} (primary)" in out and out.count("key ") == 1
 
 
-async def test_two_key_creations_at_once_make_one_key_file(tmp_path: Path) -> None:
+async def test_keys_new_waits_for_the_lock_then_refuses_to_overwrite(tmp_path: Path) -> None:
     env = cli_env(tmp_path)
-    results = await asyncio.gather(*(casenotes(env, "keys", "new") for _ in range(2)))
-    assert sorted(code for code, _ in results) == [0, 1], results
-    written = load_key_ring(tmp_path / "keys.json")
-    assert len(written.keys) == 1
-    assert all("refusing to overwrite" in out for code, out in results if code)
+    keys = tmp_path / "keys.json"
+    with key_file_lock(keys):  # another key command is half-way through making the file
+        proc = await asyncio.create_subprocess_exec(
+            str(Path(sys.executable).parent / "casenotes"),
+            "keys",
+            "new",
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        assert proc.stdout is not None
+        line = await asyncio.wait_for(proc.stdout.readline(), timeout=60)
+        assert line.decode().strip() == WAITING_FOR_LOCK
+        ours = KeyRing.generate()
+        write_key_ring(keys, ours, overwrite=False)
+    rest, _ = await asyncio.wait_for(proc.communicate(), timeout=60)
+    assert proc.returncode == 1 and "refusing to overwrite" in rest.decode()
+    assert load_key_ring(keys) == ours
