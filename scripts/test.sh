@@ -27,7 +27,7 @@ if [ -z "${CASENOTES_TEST_POSTGRES_URL:-}" ]; then
   fi
   "${AS_PG[@]}" initdb -D "$PGTMP/data" -A trust -U postgres >/dev/null
   "${AS_PG[@]}" pg_ctl -D "$PGTMP/data" -l "$PGTMP/log" -w \
-    -o "-p $PORT -k $PGTMP -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null
+    -o "-p $PORT -k $PGTMP -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
   trap '"${AS_PG[@]}" pg_ctl -D "$PGTMP/data" -m fast stop >/dev/null || true; rm -rf "$PGTMP"' EXIT
   export CASENOTES_TEST_POSTGRES_URL="postgresql+asyncpg://postgres@127.0.0.1:$PORT/postgres"
   echo "PostgreSQL on 127.0.0.1:$PORT"
@@ -36,4 +36,6 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy bot storage conversations
-.venv/bin/pytest "$@"
+# Bot tests mostly wait on I/O, so more workers than cores pays off; each worker takes whole
+# files (loadfile) so a module's fixtures stay in one process. PYTEST_WORKERS=0 runs serially.
+.venv/bin/pytest -n "${PYTEST_WORKERS:-4}" --dist loadfile "$@"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,20 @@ from storage.crypto import KeyRing
 from storage.service import Storage, open_storage
 
 PG_ENV = "CASENOTES_TEST_POSTGRES_URL"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_tempdir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """Give each test process its own temp folder.
+
+    Tests that scan the temp folder for leaked plaintext must see only their own files, not
+    another xdist worker's (or a concurrent run's) files appearing and vanishing mid-scan.
+    """
+    private = tmp_path_factory.mktemp("tmp")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(tempfile, "tempdir", str(private))
+        mp.setenv("TMPDIR", str(private))
+        yield private
 
 
 def _postgres_url() -> str | None:
