@@ -201,7 +201,8 @@ async def rotate_keys(url: str, keys_file: Path, batch: int, say: Callable[[str]
     builds on this one's keys instead of dropping them.
 
     A running bot seals with the old primary until it notices the file changed (within
-    RELOAD_INTERVAL); a second pass after that re-seals what it wrote meanwhile.
+    RELOAD_INTERVAL); a later pass re-seals what it wrote meanwhile, repeated (at most three
+    times) while a pass still finds such values.
     """
     with key_file_lock(keys_file, lambda: say(WAITING_FOR_LOCK)):
         ring = load_key_ring(keys_file)
@@ -217,7 +218,11 @@ async def rotate_keys(url: str, keys_file: Path, batch: int, say: Callable[[str]
             report = await reseal_all(st.sessions, ring, batch=batch)
             settled = written + RELOAD_INTERVAL + COMMIT_MARGIN
             await asyncio.sleep(max(0.0, settled - time.monotonic()))
-            report.by_table.update((await reseal_all(st.sessions, ring, batch=batch)).by_table)
+            for _ in range(3):  # again while a pass still finds values a bot sealed late
+                late = (await reseal_all(st.sessions, ring, batch=batch)).by_table
+                report.by_table.update(late)
+                if not late:
+                    break
         finally:
             await st.close()
         for table, count in sorted(report.by_table.items()):

@@ -4,23 +4,30 @@ unreadable (the bot follows the key file; no restart)."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import random
 import signal
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 
+import pytest
+
 from bot.cli import rotate_keys
 from bot.fakeapi import Call, FakeBotApi
 from bot.service.deps import Deps
-from bot.telegram.runner import run_until_signalled
+from bot.telegram.runner import run_until_signalled, running_bot
 from storage.crypto import KeyRing, load_key_ring, write_key_ring
 from storage.rotation import check_keys
 from storage.service import Storage, open_storage
 from tests.bot.conftest import TOKEN, FakeClock, invite
 from tests.bot.harness import texts
+from tests.reliability.conftest import database_files, failures, logged, register
+from tests.reliability.scripted import ScriptedWorker, check_answers, find_leaks, stored_text
 
 ERROR_REPLY = "didn't go through"
+SEED = 20261124
 
 
 def key_file(tmp_path: Path) -> tuple[Path, str]:
@@ -105,3 +112,48 @@ async def test_sighup_makes_the_running_bot_reread_the_key_file(
     finally:
         running.cancel()
         await st.close()
+
+
+async def test_two_rotations_while_four_workers_take_notes(
+    tmp_path: Path, api: FakeBotApi, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The reliability scenario: nobody sees an error, nothing becomes unreadable."""
+    caplog.set_level(logging.INFO)
+    keys, url = key_file(tmp_path)
+    st = await open_storage(url, keys)
+    rng = random.Random(SEED)
+    ids = {uid: await register(st, uid) for uid in range(7300, 7304)}
+    workers = [ScriptedWorker(api, uid, random.Random(rng.random())) for uid in ids]
+    said: list[str] = []
+
+    async def notes(w: ScriptedWorker) -> None:
+        for _ in range(2):
+            await w.complete_note(within=90)
+
+    async def rotations() -> None:
+        for _ in range(2):
+            await asyncio.sleep(0.7)  # workers are mid-note by then
+            await rotate_keys(url, keys, 200, said.append)
+
+    try:
+        async with running_bot(TOKEN, api.base_url, Deps(st), poll_timeout=1):
+            await asyncio.gather(rotations(), *(notes(w) for w in workers))
+        assert said.count("rotation complete; old keys are kept so backups stay readable") == 2
+        assert not failures(caplog), failures(caplog)
+        for w in workers:
+            assert not w.errors and not w.strays, (w.errors, w.strays)
+            assert len(w.saves_acked) == 2
+            check_answers(w, *await stored_text(st, ids[w.user_id]))
+    finally:
+        await st.close()
+
+    ring = load_key_ring(keys)
+    assert len(ring.keys) == 3 and not ring.rotation_pending
+    after = await open_storage(url, keys)
+    try:
+        report = await check_keys(after.sessions, after.ring)
+    finally:
+        await after.close()
+    assert not report.failures and set(report.by_key) == {ring.primary}, report
+    given = [a for w in workers for a in w.given]
+    assert not find_leaks(given, {**database_files(tmp_path), "log": logged(caplog)})
