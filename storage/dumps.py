@@ -36,9 +36,11 @@ def backup_database(url: str, ring: KeyRing, out: Path) -> str:
         try:
             if parsed.get_backend_name() == "sqlite":
                 _sqlite_copy(_sqlite_path(parsed), out, dst, ring)
-                return "SQLite"
-            _pg_dump(parsed, dst, ring)
-            return "PostgreSQL"
+            else:
+                _pg_dump(parsed, dst, ring)
+            dst.flush()
+            os.fsync(dst.fileno())  # a backup is only worth having once it is on the disk
+            return "SQLite" if parsed.get_backend_name() == "sqlite" else "PostgreSQL"
         except BaseException:
             dst.close()
             out.unlink(missing_ok=True)
