@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -84,15 +86,16 @@ async def open_storage(
     engine = create_engine(url)
     sessions = session_factory(engine)
     try:
-        if migrate:
-            await upgrade(engine)
-        await verify_or_plant_canary(sessions, ring)
-        if not await owners_bound(sessions):
-            bind = bind_owners if resume_binding else bind_at_start_up
-            report = await bind(sessions, ring, batch=bind_batch)
-            if on_binding is not None:
-                on_binding(report)
-        await _catch_up(sessions, ring)
+        async with _one_start_up_at_a_time(engine):
+            if migrate:
+                await upgrade(engine)
+            await verify_or_plant_canary(sessions, ring)
+            if not await owners_bound(sessions):
+                bind = bind_owners if resume_binding else bind_at_start_up
+                report = await bind(sessions, ring, batch=bind_batch)
+                if on_binding is not None:
+                    on_binding(report)
+            await _catch_up(sessions, ring)
     except (OperationalError, DBAPIError, OSError) as exc:
         await engine.dispose()
         reason = type(getattr(exc, "orig", exc) or exc).__name__
@@ -119,6 +122,27 @@ async def open_storage(
         reviews=ReviewRepository(sessions, ring),
         erasure=ErasureRepository(sessions, ring),
     )
+
+
+#: PostgreSQL advisory lock id held while an instance migrates and checks the database.
+START_UP_LOCK = 0x63617365  # "case"
+
+
+@contextlib.asynccontextmanager
+async def _one_start_up_at_a_time(engine: AsyncEngine) -> AsyncIterator[None]:
+    """On PostgreSQL, let one instance at a time migrate, plant the canary and bind: several
+    instances started together would otherwise race on the same DDL and rows."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    async with engine.connect() as conn:
+        await conn.execute(text("SELECT pg_advisory_lock(:k)"), {"k": START_UP_LOCK})
+        await conn.commit()
+        try:
+            yield
+        finally:
+            await conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": START_UP_LOCK})
+            await conn.commit()
 
 
 async def _catch_up(sessions: SessionFactory, ring: KeyRing) -> None:

@@ -4,6 +4,7 @@ and the draft's compare-and-set keeps answers that arrive at both at once."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
@@ -16,6 +17,22 @@ from tests.bot.harness import matches
 from tests.bot.test_webhook import pg_url, webhook_bot
 
 __all__ = ["pg_url"]
+
+
+async def test_instances_started_together_on_a_fresh_database_all_start(
+    pg_url: str, ring: KeyRing
+) -> None:
+    """Each migrates, plants the key canary and starts the audit chain in turn, not at once
+    (at once they raced on the same tables and rows, or hung)."""
+    started = await asyncio.wait_for(
+        asyncio.gather(*(open_storage(pg_url, ring=ring) for _ in range(3))), 60
+    )
+    try:
+        heads = {await storage.audit.head() for storage in started}
+        assert len(heads) == 1  # one audit chain, started once
+    finally:
+        for storage in started:
+            await storage.close()
 
 
 @pytest.fixture
