@@ -54,6 +54,10 @@ class ScriptedWorker:
     strays: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     pending: Step | None = None
+    #: When set, typed instead of every free-text answer (a fuzzer's text, say).
+    free: str | None = None
+    #: Tap 💾 Finish as soon as it is offered (a shorter note, straight to the review).
+    quick: bool = False
     _sent_after: int = 0
     _saving_step: bool = False
     _pressed: set[tuple[int, str]] = field(default_factory=set)
@@ -83,6 +87,8 @@ class ScriptedWorker:
 
     # ---- deciding ----------------------------------------------------------------------
     def _say(self, text: str, marker: bool = False) -> Step:
+        if marker and self.free is not None:
+            return Step(text=self.free)
         return Step(text=text, marker=text if marker else None)
 
     def next_step(self) -> Step:
@@ -102,6 +108,8 @@ class ScriptedWorker:
         if any(word in text for word in IDLE):
             self.tag = self._next_tag()
             return self._say("📝 New note")
+        if self.quick and "💾 Finish" in keyboard:
+            return self._say("💾 Finish")
         return self._answer(text, keyboard)
 
     def _answer(self, text: str, keyboard: list[str]) -> Step:
