@@ -25,6 +25,18 @@ KILLS = 10
 USER = 7300
 
 
+async def walk(w: ScriptedWorker, steps: int, to_answer: bool) -> Step:
+    """Take ``steps`` steps, then (if ``to_answer``) on to the next typed answer or save:
+    the step to kill the bot on, returned unsent."""
+    for _ in range(steps + (30 if to_answer else 0)):
+        step = w.next_step()
+        if to_answer and steps <= 0 and (step.marker or step.text == "💾 Save note"):
+            return step
+        assert await w.act(within=20, step=step), f"no reply to {w.pending}"
+        steps -= 1
+    return w.next_step()
+
+
 async def test_kill_9_loses_no_acknowledged_answer(api: ChaoticBotApi, tmp_path: Path) -> None:
     keys, url = tmp_path / "keys.json", f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
     write_key_ring(keys, KeyRing.generate(), overwrite=False)
@@ -47,9 +59,8 @@ async def test_kill_9_loses_no_acknowledged_answer(api: ChaoticBotApi, tmp_path:
     try:
         await bot.start()
         for _ in range(KILLS):
-            for _ in range(rng.randint(0, 5)):
-                assert await w.act(within=20), f"no reply to {w.pending}"
-            w.send()  # and kill while the bot takes it in, stores it, or replies
+            step = await walk(w, rng.randint(0, 5), to_answer=rng.random() < 0.7)
+            w.send(step)  # and kill while the bot takes it in, stores it, or replies
             await asyncio.sleep(rng.uniform(0, 0.12))
             assert await bot.kill() == -9
             w.settle()
