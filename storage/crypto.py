@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
@@ -80,6 +81,11 @@ class KeyRing:
     _source: Path | None = field(default=None, init=False, repr=False, compare=False)
     _stamp: Stamp | None = field(default=None, init=False, repr=False, compare=False)
     _checked_at: float = field(default=0.0, init=False, repr=False, compare=False)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """Pretty-printers (hypothesis's failure reports, IPython) ignore ``repr=False`` and
+        would show the key bytes: give them the plain repr instead."""
+        printer.text(repr(self))
 
     def __post_init__(self) -> None:
         if self.primary not in self.keys:
