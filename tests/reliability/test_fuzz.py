@@ -45,6 +45,7 @@ SETTINGS = settings(
     derandomize=True,
     phases=[Phase.explicit, Phase.generate],
     print_blob=True,
+    database=None,  # nothing written under .hypothesis/ (and safe beside pytest-xdist)
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 #: Every character but surrogates (Telegram carries UTF-8): controls, RTL marks, emoji.
