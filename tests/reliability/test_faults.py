@@ -32,7 +32,7 @@ async def test_faulty_api_loses_and_doubles_nothing(
 
     async def notes(w: ScriptedWorker) -> None:
         for _ in range(NOTES_EACH):
-            await w.complete_note(within=90)
+            await w.complete_note(within=45)
 
     async with running_bot(TOKEN, api.base_url, Deps(storage), poll_timeout=1):
         await asyncio.gather(*(notes(w) for w in workers))
