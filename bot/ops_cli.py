@@ -13,7 +13,13 @@ import typer
 
 from bot.cli import fail, settings, with_storage
 from storage.backup import BackupError, create_private
-from storage.crypto import KeyFileError, KeyRing, load_key_ring, write_key_ring
+from storage.crypto import (
+    KeyFileError,
+    KeyRing,
+    key_file_lock,
+    load_key_ring,
+    write_key_ring,
+)
 from storage.dumps import backup_database, restore_database
 from storage.rotation import check_keys
 from storage.service import Storage
@@ -79,7 +85,8 @@ def init(
     try:
         if compose:
             folder.mkdir(mode=0o700, exist_ok=True)
-            write_key_ring(folder / "keys.json", KeyRing.generate(), overwrite=False)
+            with key_file_lock(folder / "keys.json"):  # as `keys new` does
+                write_key_ring(folder / "keys.json", KeyRing.generate(), overwrite=False)
             _write(folder / "telegram_token", token + "\n")
             _write(folder / "db_password", secrets.token_urlsafe(32) + "\n")
             ids = f"CASENOTES_UID={os.getuid()}\nCASENOTES_GID={os.getgid()}\n"
@@ -94,7 +101,8 @@ def init(
                 typer.echo("note: written as root, so the bot's container will run as root too")
         else:
             url = typer.prompt("Database URL", default="sqlite+aiosqlite:///./data/casenotes.db")
-            write_key_ring(keys_file, KeyRing.generate(), overwrite=False)
+            with key_file_lock(keys_file):  # as `keys new` does
+                write_key_ring(keys_file, KeyRing.generate(), overwrite=False)
             _write(
                 env_file,
                 f"CASENOTES_TELEGRAM_TOKEN={token}\nCASENOTES_DATABASE_URL={url}\n"

@@ -183,6 +183,7 @@ async def run_webhook_until_signalled(
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    loop.add_signal_handler(signal.SIGHUP, deps.storage.ring.reload)  # re-read the key file
     async with running_webhook_bot(token, base_url, deps, hook):
         log.info("webhook is served on %s:%d%s", hook.listen, hook.port, hook.path)
         await stop.wait()
