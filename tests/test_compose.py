@@ -65,7 +65,7 @@ def test_secrets_are_files_declared_and_used(compose: dict[str, Any]) -> None:
     used = {s for svc in services.values() for s in svc.get("secrets", [])}
     assert used == set(declared)
     bot_env = _env(services["bot"])
-    for var in ("TELEGRAM_TOKEN_FILE", "DATABASE_PASSWORD_FILE", "KEYS_FILE"):
+    for var in ("TELEGRAM_TOKEN_FILE", "DATABASE_PASSWORD_FILE"):
         path = bot_env[f"CASENOTES_{var}"]
         assert path.startswith("/run/secrets/")
         assert path.removeprefix("/run/secrets/") in services["bot"]["secrets"]
@@ -73,6 +73,19 @@ def test_secrets_are_files_declared_and_used(compose: dict[str, Any]) -> None:
     assert (
         db_env["POSTGRES_PASSWORD_FILE"].removeprefix("/run/secrets/") in services["db"]["secrets"]
     )
+
+
+def test_the_key_file_is_in_a_mounted_folder_so_rotation_reaches_the_bot(
+    compose: dict[str, Any],
+) -> None:
+    """A Docker secret is a single-file bind mount: after `keys rotate` replaces the file on
+    the host, the container keeps seeing the old one. The folder is mounted instead."""
+    bot = compose["services"]["bot"]
+    keys = Path(_env(bot)["CASENOTES_KEYS_FILE"])
+    mounts = dict(v.split(":")[:2][::-1] for v in bot["volumes"])
+    assert mounts[str(keys.parent)] == "./secrets"
+    assert keys.name == "keys.json"  # what `casenotes init --compose` writes there
+    assert not any("keys" in str(spec) for spec in compose["secrets"].values())
 
 
 def test_no_secret_in_environment(compose: dict[str, Any]) -> None:
