@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import logging
 import os
 import platform
 import random
@@ -80,6 +81,8 @@ class Stats:
     latencies: list[float] = field(default_factory=list)
     answers: int = 0
     chat_calls: int = 0
+    notes: int = 0
+    astray: list[str] = field(default_factory=list)
 
 
 class SimWorker(Person):
@@ -163,12 +166,19 @@ NOTE: list[tuple[str, str]] = [
 
 
 async def complete_notes(w: SimWorker, until: float) -> None:
-    """Complete notes, one after another, until the deadline."""
+    """Complete notes, one after another, until the deadline (counting any that go astray)."""
     while time.monotonic() < until:
         for kind, arg in NOTE:
             if time.monotonic() >= until:
                 return
-            await (w.say(arg) if kind == "say" else w.tap(arg))
+            try:
+                await (w.say(arg) if kind == "say" else w.tap(arg))
+            except AssertionError as exc:  # the button expected is not there
+                w.stats.astray.append(f"{arg!r}: {exc}"[:300])
+                await w.say("/cancel")
+                break
+        else:
+            w.stats.notes += 1
 
 
 async def echo_chat(w: SimWorker, until: float) -> None:
@@ -248,6 +258,7 @@ class Result:
     stats: Stats
     #: CPU seconds of this process (bot, fake server and simulated workers together).
     cpu: float
+    errors: list[str] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
@@ -266,6 +277,8 @@ async def run(
     await api.start()
     done = Done()
     warm, stats = Stats(), Stats()
+    errors = ErrorCount()
+    logging.getLogger().addHandler(errors)
     try:
         ctx = our_bot(api, db, kind, done) if bot == "ours" else echo_bot(api, kind, done)
         async with ctx as storage:
@@ -290,7 +303,19 @@ async def run(
             elapsed, cpu = time.monotonic() - t0, time.process_time() - cpu0
     finally:
         await api.stop()
-    return Result(name, elapsed, stats, cpu)
+        logging.getLogger().removeHandler(errors)
+    return Result(name, elapsed, stats, cpu, errors.lines)
+
+
+class ErrorCount(logging.Handler):
+    """Counts ERROR log lines (handler failures) during a run."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
 
 
 def report(results: list[Result]) -> None:
@@ -305,6 +330,14 @@ def report(results: list[Result]) -> None:
             f"{s.chat_calls / max(1, s.answers):>9.2f} {r.pct(0.5):>7.0f} {r.pct(0.99):>7.0f} "
             f"{r.pct(1.0):>7.0f} {1000 * r.cpu / max(1, s.answers):>10.1f}"
         )
+    for r in results:
+        if r.stats.notes or r.stats.astray or r.errors:
+            print(
+                f"  {r.name}: {r.stats.notes} notes saved, {len(r.stats.astray)} astray, "
+                f"{len(r.errors)} error log lines"
+            )
+            for line in [*r.stats.astray[:3], *sorted(set(r.errors))[:5]]:
+                print(f"    {line}")
 
 
 def save_profile(path: str, text: str) -> None:
