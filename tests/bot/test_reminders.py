@@ -310,13 +310,14 @@ async def test_blocked_worker_reminders_wait_until_they_are_back_and_429_is_retr
     b = await worker_of(storage, blocked)
     u = await worker_of(storage, busy)
     soon = clock.now + timedelta(hours=1)
+    # Faults first: the bot's own sweep job may run as soon as the rows exist.
+    api.block(blocked.chat_id or 0)
+    # A flood limit longer than the retry budget: given back, tried again later, sent once.
+    api.fail("sendMessage", 429, times=1, retry_after=60, chat_id=busy.chat_id)
     for w in (b, u):
         rows = [NewReminder(Kind.SESSION_SOON, clock.now, subject_at=soon)] * 2
         rows.append(NewReminder(Kind.SESSION_SOON, clock.now + timedelta(days=1), subject_at=soon))
         await storage.reminders.add(w.id, rows)
-    api.block(blocked.chat_id or 0)
-    # A flood limit longer than the retry budget: given back, tried again later, sent once.
-    api.fail("sendMessage", 429, times=1, retry_after=60, chat_id=busy.chat_id)
     await sweep(bot)
     assert len(await storage.reminders.pending_for(b.id)) == 3  # 403: held, not cancelled
     assert len(reminders_in(busy)) == 1
