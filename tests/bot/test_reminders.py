@@ -377,6 +377,9 @@ async def test_lists_and_digest(
         ),
         next_session=datetime(2026, 11, 27, 14, 0, tzinfo=UTC),
     )
+    # The overdue follow-up is reminded at the next sweep; the bot's own sweep job runs 0.5 s
+    # after start, so sweep now, or its reminder may land after the /actions reply.
+    await sweep(bot)
     calls = await worker.say("/actions")
     listing = worker.last()
     assert "1. Send <leaflet> & map · Alex Smith · due Fri 20 Nov (overdue)" in listing.plain
