@@ -138,9 +138,13 @@ def split_html(blocks: list[str], limit: int = LIMIT) -> list[str]:
         width = sum(t.width for t in tokens)
         if not any(t.char and not t.char.isspace() for t in tokens):
             continue
-        parts = [block] if width <= limit else _split_block(tokens, limit)
-        for part in parts:
-            part_width = sum(t.width for t in _tokens(part))
+        # A block that fits is measured once (tokenising is most of this function's cost).
+        parts = (
+            [(block, width)]
+            if width <= limit
+            else [(p, sum(t.width for t in _tokens(p))) for p in _split_block(tokens, limit)]
+        )
+        for part, part_width in parts:
             if out and out[-1][1] + utf16_len(SEPARATOR) + part_width <= limit:
                 text, before = out[-1]
                 out[-1] = (text + SEPARATOR + part, before + utf16_len(SEPARATOR) + part_width)
