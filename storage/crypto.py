@@ -166,7 +166,7 @@ class KeyRing:
         """Take on a newer ring's keys, primary and rotation state in place, so every
         repository sharing this ring follows a rotation at once.
 
-        Keeps every key this ring holds (values sealed with it may still be stored); refuses
+        Refuses a file that lacks a key this ring holds (values sealed with it may be stored),
         another index secret (every blind index would stop matching) or another key under a
         known id.
         """
@@ -177,6 +177,11 @@ class KeyRing:
         ]
         if clash:
             raise KeyFileError(f"the key file now holds another key under id {clash[0]}")
+        lost = sorted(set(self.keys) - set(newer.keys))
+        if lost:
+            # An older key file put back: following it would seal with an old primary, and
+            # values sealed with the lost key would not open after the next restart.
+            raise KeyFileError(f"the key file lost key {lost[0]}, which this process holds")
         # Keys first: a value sealed by the new primary must open the moment anyone seals one.
         object.__setattr__(self, "keys", {**self.keys, **newer.keys})
         object.__setattr__(self, "primary", newer.primary)
@@ -195,7 +200,7 @@ class KeyRing:
             newer, stamp = _read_key_file(self._source)
             self.adopt(newer)
         except KeyFileError as exc:
-            _log.warning("key file not reloaded: %s", exc)
+            _log.error("key file not reloaded: %s", exc)
             return False
         object.__setattr__(self, "_stamp", stamp)
         if (self.primary, len(self.keys)) != before:

@@ -85,16 +85,28 @@ def test_a_key_file_with_another_index_secret_is_refused(
     assert secret not in caplog.text
 
 
-def test_a_reload_never_drops_a_key_the_ring_holds(keys: Path) -> None:
+def test_a_key_file_that_lost_a_held_key_is_not_followed(
+    keys: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An older key file put back (or one with a key cut out) is refused: following it would
+    seal with an old primary, and values sealed with the lost key would not open after the
+    next restart. The ring keeps every key and its primary, and says so at ERROR."""
     running = load_key_ring(keys)
     old = running.seal(b"kept", AAD)
     newer = rotate_file(keys)
-    only_new = KeyRing(
-        {newer.primary: newer.keys[newer.primary]}, newer.primary, newer.index_secret
+    assert running.reload() and running.primary == newer.primary
+    fresh = running.seal(b"fresh", AAD)
+    only_old = KeyRing(
+        {k: v for k, v in newer.keys.items() if k != newer.primary},
+        next(k for k in newer.keys if k != newer.primary),
+        newer.index_secret,
     )
-    write_key_ring(keys, only_new, overwrite=True)
-    assert running.reload()
-    assert running.open(old, AAD) == b"kept" and running.primary == newer.primary
+    write_key_ring(keys, only_old, overwrite=True)
+    with caplog.at_level(logging.ERROR, logger="storage.crypto"):
+        assert not running.reload()
+    assert f"lost key {newer.primary}" in caplog.text
+    assert running.primary == newer.primary
+    assert running.open(old, AAD) == b"kept" and running.open(fresh, AAD) == b"fresh"
 
 
 def test_an_unreadable_key_file_leaves_the_ring_working(
