@@ -79,7 +79,9 @@ def _sqlite_path(url: URL) -> Path:
 def _sqlite_copy(path: Path, out: Path, dst: BinaryIO, ring: KeyRing) -> None:
     if not path.is_file():
         raise BackupError(f"there is no database at {path}")
-    with private_dir(out) as scratch:
+    # The snapshot is plain SQLite (sealed values, but tables, ids and times in the clear):
+    # it is made beside the database, in its private folder, never on the backup disk.
+    with private_dir(path) as scratch:
         copy = scratch / "copy.db"
         source, target = sqlite3.connect(path), sqlite3.connect(copy)
         try:

@@ -34,6 +34,7 @@ from telegram.ext import Application
 from bot.service.deps import Deps
 from bot.settings import Settings
 from bot.telegram.app import build_application, set_command_menu
+from bot.telegram.runner import redact
 
 log = logging.getLogger(__name__)
 
@@ -185,6 +186,7 @@ async def run_webhook_until_signalled(
         loop.add_signal_handler(sig, stop.set)
     loop.add_signal_handler(signal.SIGHUP, deps.storage.ring.reload)  # re-read the key file
     async with running_webhook_bot(token, base_url, deps, hook):
-        log.info("webhook is served on %s:%d%s", hook.listen, hook.port, hook.path)
+        # Operators sometimes put the token in the path: never log it.
+        log.info("webhook is served on %s:%d%s", hook.listen, hook.port, redact(hook.path, token))
         await stop.wait()
     log.info("stopped cleanly")
