@@ -26,7 +26,8 @@ def _read_secret(path: Path) -> str:
 
 
 #: What Telegram accepts as a webhook secret token.
-WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+#: Telegram allows 1 to 256 of these characters; fewer than 16 could be guessed.
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{16,256}")
 
 
 class Settings(BaseSettings):
@@ -199,5 +200,7 @@ class Settings(BaseSettings):
     @classmethod
     def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and not WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
-            raise ValueError("use 1 to 256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule)")
+            raise ValueError(
+                "use 16 to 256 characters of A-Z, a-z, 0-9, _ and - (e.g. `openssl rand -hex 24`)"
+            )
         return value

@@ -99,8 +99,8 @@ def web_app(app: Application, hook: WebhookConfig, engine: AsyncEngine) -> Starl
             return Response(status_code=413)
         try:
             update = Update.de_json(await request.json(), app.bot)
-        except (ValueError, TypeError, KeyError, AttributeError):
-            return Response(status_code=400)
+        except (ValueError, TypeError, KeyError, AttributeError, RecursionError):
+            return Response(status_code=400)  # RecursionError: absurdly nested JSON
         await app.update_queue.put(update)
         return Response()
 

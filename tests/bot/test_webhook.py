@@ -105,6 +105,16 @@ async def test_a_request_without_the_right_secret_is_refused_and_not_processed(
         assert await api.post_update(typed(worker, "/help", 10_004)) == 200
         await worker.wait_for(HELP)
         assert len(replies(api, worker)) == before + 1
+        # Absurdly nested JSON, even with the secret, is a 400, not a crash.
+        async with (
+            aiohttp.ClientSession() as session,
+            session.post(
+                api.webhook.url,
+                data="[" * 100_000,
+                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
+            ) as resp,
+        ):
+            assert resp.status == 400
 
 
 async def test_healthz_reports_the_database_and_its_schema_revision(
@@ -231,3 +241,15 @@ async def test_casenotes_run_webhook_serves_until_sigterm(
         _, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode == 0, err.decode()[-2000:]
     assert TOKEN not in err.decode() and SECRET not in err.decode()
+
+
+def test_a_guessable_webhook_secret_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import ValidationError
+
+    from bot.settings import Settings
+
+    monkeypatch.setenv("CASENOTES_WEBHOOK_SECRET", "abc")
+    with pytest.raises(ValidationError, match="16 to 256 characters"):
+        Settings()
+    monkeypatch.setenv("CASENOTES_WEBHOOK_SECRET", "a" * 16)
+    assert Settings().webhook_secret is not None
