@@ -47,7 +47,7 @@ def export(
             return None
         notes = await st.notes.whole_record(owner, participant)
         addenda = await st.addenda.for_notes([n.id for n in notes])
-        reviews = await st.erasure.reviews_for(n.id for n in notes)
+        reviews = await st.reviews.for_notes(n.id for n in notes)
         views = note_views(
             notes,
             addenda,

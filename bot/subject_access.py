@@ -13,7 +13,7 @@ from typing import Any
 from bot.exports.document import NoteView, RecordDocument, local_text
 from conversations.render import RenderedSection
 from storage.records import AddendumRecord, NoteRecord, ParticipantRecord
-from storage.repositories.erasure import ReviewView
+from storage.repositories.reviews import ReviewRecord
 
 
 def _when(moment: datetime | date | None) -> str | None:
@@ -34,7 +34,7 @@ def action_section(note: NoteRecord) -> RenderedSection | None:
     return RenderedSection("action_status", "Actions: status now", lines)
 
 
-def review_section(reviews: list[ReviewView], tz: str) -> RenderedSection | None:
+def review_section(reviews: list[ReviewRecord], tz: str) -> RenderedSection | None:
     """Supervisors' reviews of the note, oldest first."""
     if not reviews:
         return None
@@ -51,7 +51,7 @@ def review_section(reviews: list[ReviewView], tz: str) -> RenderedSection | None
 def with_status(
     views: list[NoteView],
     notes: list[NoteRecord],
-    reviews: Mapping[str, list[ReviewView]],
+    reviews: Mapping[str, list[ReviewRecord]],
     tz: str,
 ) -> list[NoteView]:
     """Each note's view with its actions' status and its reviews added as sections."""
@@ -67,7 +67,7 @@ def as_json(
     doc: RecordDocument,
     notes: list[NoteRecord],
     addenda: Mapping[str, list[AddendumRecord]],
-    reviews: Mapping[str, list[ReviewView]],
+    reviews: Mapping[str, list[ReviewRecord]],
     *,
     exported_by: str,
     now: datetime,
@@ -95,7 +95,7 @@ def as_json(
 
 
 def _note(
-    note: NoteRecord, view: NoteView, addenda: list[AddendumRecord], reviews: list[ReviewView]
+    note: NoteRecord, view: NoteView, addenda: list[AddendumRecord], reviews: list[ReviewRecord]
 ) -> dict[str, Any]:
     return {
         "id": note.id,

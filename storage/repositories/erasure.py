@@ -11,7 +11,6 @@ truncates the write-ahead log (SQLite) or vacuums the touched tables (PostgreSQL
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, cast
@@ -79,20 +78,6 @@ class DueRecord:
     last_session: date | None
     created: date
     notes: int
-
-
-@dataclass(frozen=True)
-class ReviewView:
-    """A supervisor's review of a note, as a subject access export lists it."""
-
-    id: str
-    note_id: str
-    reviewer_id: int
-    status: str
-    comment: str | None
-    created_at: datetime
-    answered_at: datetime | None
-    addendum_id: str | None
 
 
 class RecordMoved(Exception):
@@ -327,35 +312,3 @@ class ErasureRepository(Repository):
             for pid, wid, last, created, n in rows
         ]
         return sorted(found, key=lambda r: (r.last_session or r.created, r.participant_id))
-
-    async def reviews_for(self, note_ids: Iterable[str]) -> dict[str, list[ReviewView]]:
-        """Reviews of each note, oldest first (the caller checked access)."""
-        ids = list(note_ids)
-        if not ids:
-            return {}
-        async with self.sessions() as s:
-            rows = (
-                await s.scalars(
-                    select(Review)
-                    .where(Review.note_id.in_(ids))
-                    .order_by(Review.created_at, Review.id)
-                )
-            ).all()
-        out: dict[str, list[ReviewView]] = {}
-        for r in rows:
-            comment = self.open_text(
-                r.comment_enc, "reviews", "comment_enc", r.id, owner=r.worker_id
-            )
-            out.setdefault(r.note_id, []).append(
-                ReviewView(
-                    r.id,
-                    r.note_id,
-                    r.reviewer_id,
-                    r.status,
-                    comment,
-                    r.created_at,
-                    r.answered_at,
-                    r.addendum_id,
-                )
-            )
-        return out

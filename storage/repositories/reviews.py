@@ -6,6 +6,7 @@ transaction: the notification is as durable as the review (the sweep retries a f
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -52,6 +53,25 @@ class ReviewRepository(Repository):
             row.answered_at,
             row.addendum_id,
         )
+
+    async def for_notes(self, note_ids: Iterable[str]) -> dict[str, list[ReviewRecord]]:
+        """Reviews of each note, oldest first (the caller checked access): for a subject
+        access export."""
+        ids = list(note_ids)
+        if not ids:
+            return {}
+        async with self.sessions() as s:
+            rows = (
+                await s.scalars(
+                    select(Review)
+                    .where(Review.note_id.in_(ids))
+                    .order_by(Review.created_at, Review.id)
+                )
+            ).all()
+        out: dict[str, list[ReviewRecord]] = {}
+        for row in rows:
+            out.setdefault(row.note_id, []).append(self._record(row))
+        return out
 
     def _notice(self, kind: str, to: int, review_id: str, now: datetime) -> Reminder:
         """The reminder row that tells ``to`` (no text: nothing to show on a lock screen)."""
