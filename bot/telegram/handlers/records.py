@@ -19,7 +19,8 @@ from bot.telegram.deliver import close_card, deliver
 PAGE = re.compile(r"[0-9]{1,6}")
 
 
-def _data(update: Update) -> list[str]:
+def callback_parts(update: Update) -> list[str]:
+    """A button's data split on '|' (records, reviews and /team buttons all read so)."""
     query = update.callback_query
     assert query is not None and query.data is not None
     return query.data.split("|")
@@ -48,7 +49,7 @@ async def progress(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Tur
 @workers_only
 async def note_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
     """📄 Full note (n|<note>)."""
-    parts = _data(update)
+    parts = callback_parts(update)
     reply = await records.full_note(turn, parts[1]) if len(parts) == 2 else Reply(toast=EXPIRED)
     await deliver(context.bot, turn, reply, update.callback_query)
 
@@ -57,7 +58,7 @@ async def note_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: 
 async def history_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
     """🗂 History on a card (h|<participant>) opens a new card; its pages
     (h|<participant>|<page>) replace the page shown."""
-    parts = _data(update)
+    parts = callback_parts(update)
     if len(parts) == 2:
         reply = await records.history(turn, parts[1])
     elif len(parts) == 3 and PAGE.fullmatch(parts[2]):
@@ -70,7 +71,7 @@ async def history_button(update: Update, context: ContextTypes.DEFAULT_TYPE, tur
 @workers_only
 async def progress_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
     """📈 Progress (g|<participant>)."""
-    parts = _data(update)
+    parts = callback_parts(update)
     reply = await records.progress(turn, parts[1]) if len(parts) == 2 else Reply(toast=EXPIRED)
     await deliver(context.bot, turn, reply, update.callback_query)
 
@@ -82,7 +83,7 @@ async def export_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn
     The tap is acknowledged as soon as access is granted: a long record takes seconds."""
     query = update.callback_query
     assert query is not None
-    parts = _data(update)
+    parts = callback_parts(update)
     answered = False
 
     async def started() -> None:
@@ -105,7 +106,7 @@ async def export_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn
 @workers_only
 async def addendum_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
     """✏️ Add an addendum (ad|<note>)."""
-    parts = _data(update)
+    parts = callback_parts(update)
     reply = await addenda.begin(turn, parts[1]) if len(parts) == 2 else Reply(toast=EXPIRED)
     await deliver(context.bot, turn, reply, update.callback_query)
 

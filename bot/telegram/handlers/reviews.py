@@ -11,15 +11,9 @@ from bot.service.deps import Turn
 from bot.service.replies import EXPIRED, Reply
 from bot.telegram.access import workers_only
 from bot.telegram.deliver import deliver
-from bot.telegram.handlers.records import PAGE
+from bot.telegram.handlers.records import PAGE, callback_parts
 
 VERDICTS = {"ok": reviews.mark_reviewed, "fix": reviews.ask_revision}
-
-
-def _data(update: Update) -> list[str]:
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    return query.data.split("|")
 
 
 @workers_only
@@ -32,7 +26,7 @@ async def show_reviews(update: Update, context: ContextTypes.DEFAULT_TYPE, turn:
 @workers_only
 async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
     """rv|<note>: the review screen; rv|ok|<note>, rv|fix|<note>: the verdicts."""
-    parts = _data(update)
+    parts = callback_parts(update)
     if len(parts) == 2:
         reply = await reviews.screen(turn, parts[1])
     elif len(parts) == 3 and parts[1] in VERDICTS:
@@ -45,7 +39,7 @@ async def review_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn
 @workers_only
 async def list_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
     """rq (Open on a notification): /reviews afresh; rq|<page>: another page in place."""
-    parts = _data(update)
+    parts = callback_parts(update)
     query = update.callback_query
     if parts == ["rq"]:
         shown = await reviews.listing(turn)
@@ -63,6 +57,6 @@ async def list_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: 
 @workers_only
 async def answer_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
     """ra|<note>: answer a revision with an addendum (the ordinary addendum flow)."""
-    parts = _data(update)
+    parts = callback_parts(update)
     reply = await reviews.answer(turn, parts[1]) if len(parts) == 2 else Reply(toast=EXPIRED)
     await deliver(context.bot, turn, reply, update.callback_query)

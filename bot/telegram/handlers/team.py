@@ -10,7 +10,7 @@ from bot.service.deps import Turn
 from bot.service.replies import EXPIRED, Reply
 from bot.telegram.access import workers_only
 from bot.telegram.deliver import deliver
-from bot.telegram.handlers.records import PAGE
+from bot.telegram.handlers.records import PAGE, callback_parts
 
 #: A worker id in a button: ASCII digits only.
 WORKER = PAGE
@@ -26,13 +26,11 @@ async def show_team(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Tu
 async def worker_button(update: Update, context: ContextTypes.DEFAULT_TYPE, turn: Turn) -> None:
     """A worker on /team (tm|<worker>) opens their notes; a page (tm|<worker>|<page>)
     replaces the page shown."""
-    query = update.callback_query
-    assert query is not None and query.data is not None
-    parts = query.data.split("|")
+    parts = callback_parts(update)
     if len(parts) == 2 and WORKER.fullmatch(parts[1]):
         reply = await team.worker_notes(turn, int(parts[1]))
     elif len(parts) == 3 and WORKER.fullmatch(parts[1]) and PAGE.fullmatch(parts[2]):
         reply = await team.worker_notes(turn, int(parts[1]), int(parts[2]), edit=True)
     else:
         reply = Reply(toast=EXPIRED)
-    await deliver(context.bot, turn, reply, query)
+    await deliver(context.bot, turn, reply, update.callback_query)
